@@ -1,0 +1,72 @@
+"""Configuration classes, read from the environment.
+
+``REGISTRY_CONFIG`` picks one of ``development`` (default), ``test`` or ``production``.
+"""
+
+from __future__ import annotations
+
+import os
+
+_WEAK_SECRETS = {"", "dev", "change-me", "secret", "development-only-secret"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run; the message is one line a user can act on."""
+
+
+class Config:
+    NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret")
+    # None means "an SQLite file in the instance folder", resolved by the app factory.
+    DATABASE_URL: str | None = os.environ.get("DATABASE_URL")
+    SQL_ECHO = False
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_ENABLED = True
+    ALLOW_DEMO_SEED = True
+
+    @classmethod
+    def check(cls) -> None:
+        """Raise ConfigError when this configuration must not start."""
+
+
+class DevelopmentConfig(Config):
+    NAME = "development"
+
+
+class TestConfig(Config):
+    NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    ALLOW_DEMO_SEED = False
+
+    @classmethod
+    def check(cls) -> None:
+        if not cls.DATABASE_URL:
+            raise ConfigError("production needs DATABASE_URL (an SQLAlchemy URL) in the environment")
+        if cls.SECRET_KEY in _WEAK_SECRETS or len(cls.SECRET_KEY) < 32:
+            raise ConfigError("production needs a real SECRET_KEY (at least 32 random characters)")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    c.NAME: c for c in (DevelopmentConfig, TestConfig, ProductionConfig)
+}
+
+
+def config_from_env() -> type[Config]:
+    """The configuration class named by REGISTRY_CONFIG."""
+    name = os.environ.get("REGISTRY_CONFIG", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigError(
+            f"REGISTRY_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}"
+        ) from None

@@ -1,0 +1,68 @@
+"""The Needling Registry: who may needle, where, when, and on what credentials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import ConfigError, config_from_env
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application from small named steps.
+
+    A configuration that must not start (production without DATABASE_URL or a real
+    SECRET_KEY) exits with a one-line reason.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    load_config(app, config, overrides)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_errorhandlers(app)
+    return app
+
+
+def load_config(app: Flask, config: type | None, overrides: dict[str, Any] | None) -> None:
+    try:
+        config = config or config_from_env()
+        config.check()
+    except ConfigError as exc:
+        raise SystemExit(f"registry: {exc}") from None
+    app.config.from_object(config)
+    app.config["CONFIG_NAME"] = config.NAME
+    app.config.update(overrides or {})
+
+
+def register_extensions(app: Flask) -> None:
+    from . import db
+
+    db.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import registry_cli
+    from .cli.database import db_cli
+
+    app.cli.add_command(registry_cli)
+    app.cli.add_command(db_cli)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import init_app
+
+    init_app(app)

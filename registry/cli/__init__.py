@@ -1,0 +1,9 @@
+"""``flask registry ...``: the registry's command line (CONTRACT §4)."""
+
+from __future__ import annotations
+
+from flask.cli import AppGroup
+
+registry_cli = AppGroup("registry", help="Load rules, import, audit and manage users.")
+
+from . import audit, demo, imports, rules, users  # noqa: E402,F401  (registers the commands)

@@ -1,0 +1,83 @@
+"""``registry audit``: every gap of every practitioner in scope, as of any date."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+
+import click
+
+from .. import db
+from ..models import Jurisdiction
+from ..reports.audit import run_audit
+from ..services.rulesets import rule_book
+from . import registry_cli
+from .common import as_of_option, fail, guarded
+
+FORMATS = ("json", "csv", "table")
+GAP_FIELDS = ("jurisdiction", "profession", "registration_number", "name", "modality", "kind",
+              "severity", "credential_type", "rule_id", "source", "detail")
+
+
+def _window(value: str) -> int:
+    if not value.strip().isdigit() or int(value) > 3650:
+        raise fail("--window: must be a whole number of days between 0 and 3650")
+    return int(value)
+
+
+def render_csv(report: dict) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=GAP_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(report["gaps"])
+    return out.getvalue()
+
+
+def render_table(report: dict) -> str:
+    lines = [f"Audit as of {report['as_of']} (window {report['window_days']} days, "
+             f"{report['jurisdiction'] or 'all jurisdictions'}): "
+             f"{report['practitioners_checked']} practitioners checked, "
+             f"{len(report['gaps'])} gaps"]
+    current = None
+    for g in report["gaps"]:
+        who = (g["jurisdiction"], g["profession"], g["registration_number"])
+        if who != current:
+            current = who
+            lines.append(f"\n{g['name']}  {'/'.join(who)}")
+        mark = "ERROR" if g["severity"] == "error" else "warn "
+        lines.append(f"  {mark}  {g['modality'] or 'registration':13} {g['kind']:25} {g['detail']}"
+                     + (f"  [{g['rule_id']}]" if g["rule_id"] else ""))
+    return "\n".join(lines) + "\n"
+
+
+@registry_cli.command("audit")
+@click.option("--jurisdiction", help="Only this jurisdiction (e.g. CA-AB).")
+@click.option("--as-of", "as_of", help="Audit date, YYYY-MM-DD (default today).")
+@click.option("--window", default="60", help="Days ahead that count as expiring soon (default 60).")
+@click.option("--format", "fmt", default="json", help="json, csv or table (default json).")
+@click.option("--output", help="Write to this file instead of standard output.")
+@guarded
+def audit_command(jurisdiction, as_of, window, fmt, output) -> None:
+    """Every gap between practitioners and the rules, explained (CONTRACT §5)."""
+    if fmt not in FORMATS:
+        raise fail(f"--format: must be one of {', '.join(FORMATS)}")
+    day, days = as_of_option(as_of), _window(window)
+    session = db.session()
+    code = jurisdiction.upper() if jurisdiction else None
+    if code and session.get(Jurisdiction, code) is None:
+        raise fail(f"--jurisdiction: unknown jurisdiction '{jurisdiction}'")
+    report = run_audit(session, rule_book(session), day, days, code)
+    text = {"json": lambda r: json.dumps(r, indent=2) + "\n", "csv": render_csv,
+            "table": render_table}[fmt](report)
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+        except OSError as exc:
+            raise fail(f"cannot write {output}: {exc.strerror}") from None
+        click.echo(f"{len(report['gaps'])} gaps for {report['practitioners_checked']} "
+                   f"practitioners written to {output}")
+    else:
+        sys.stdout.write(text)

@@ -1,0 +1,65 @@
+"""Shared CLI helpers: one-line errors, the acting user's name, argument parsing."""
+
+from __future__ import annotations
+
+import functools
+import getpass
+from datetime import date
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import db
+from ..services import InvalidInput, ServiceError
+from ..services.fields import parse_date
+
+
+def actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no login name (e.g. in a container): still say where it came from
+        return "cli"
+
+
+def fail(message: str) -> click.ClickException:
+    return click.ClickException(message)
+
+
+def guarded(fn):
+    """Turn refused changes and database errors into one line and a non-zero exit."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InvalidInput as exc:
+            db.session().rollback()
+            raise fail("; ".join(f"{k}: {v}" for k, v in exc.errors.items())) from None
+        except ServiceError as exc:
+            db.session().rollback()
+            raise fail(str(exc)) from None
+        except SQLAlchemyError as exc:
+            db.session().rollback()
+            first = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0]
+            raise fail(
+                f"database error: {first} (is the database migrated? "
+                "run: flask --app wsgi db upgrade)"
+            ) from None
+
+    return wrapper
+
+
+def as_of_option(value: str | None) -> date:
+    if not value:
+        return date.today()
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise fail(f"--as-of: {exc}") from None
+
+
+def open_text(path: str):
+    try:
+        return open(path, encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise fail(f"cannot read {path}: {exc.strerror}") from None

@@ -1,0 +1,1 @@
+"""``registry seed-demo`` (filled in below)."""

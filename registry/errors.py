@@ -1,0 +1,26 @@
+"""Error pages and JSON errors: no input may produce a traceback for a user."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/openapi.json"
+
+
+def _handle_http(exc: HTTPException):
+    if _wants_json():
+        return jsonify(error=exc.description), exc.code
+    return render_template("error.html", code=exc.code, message=exc.description), exc.code
+
+
+def _handle_unexpected(exc: Exception):
+    # Logged with its traceback by Flask; the user sees a plain message.
+    return _handle_http(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(Exception, _handle_unexpected)

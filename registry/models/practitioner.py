@@ -1,0 +1,116 @@
+"""Practitioners, the modalities they perform, clinics and clinic staff."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, TimestampMixin, str_enum
+
+if TYPE_CHECKING:
+    from .credential import Credential
+
+
+class RegistrationStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    LAPSED = "lapsed"
+    RETIRED = "retired"
+    REVOKED = "revoked"
+
+
+class Practitioner(TimestampMixin, Base):
+    """A registrant of one profession in one jurisdiction.
+
+    ``email``, ``phone`` and ``notes`` are private: never shown to the public or another clinic.
+    ``version`` increases on every change so a stale edit is detected, not applied.
+    """
+
+    __tablename__ = "practitioners"
+    __table_args__ = (
+        UniqueConstraint(
+            "jurisdiction_code", "profession_code", "registration_number",
+            name="uq_practitioners_key",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"))
+    profession_code: Mapped[str] = mapped_column(ForeignKey("professions.code"))
+    registration_number: Mapped[str] = mapped_column(String(64))
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100), index=True)
+    registration_status: Mapped[RegistrationStatus] = mapped_column(
+        str_enum(RegistrationStatus, "registration_status")
+    )
+    status_since: Mapped[date] = mapped_column(Date)
+    registration_class: Mapped[str | None] = mapped_column(String(50))
+    registered_since: Mapped[date] = mapped_column(Date)
+    registration_expires_on: Mapped[date | None] = mapped_column(Date)
+    city: Mapped[str | None] = mapped_column(String(100), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    notes: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    modalities: Mapped[list[PractitionerModality]] = relationship(
+        back_populates="practitioner", cascade="all, delete-orphan"
+    )
+    credentials: Mapped[list[Credential]] = relationship(
+        back_populates="practitioner", cascade="all, delete-orphan"
+    )
+    clinic_links: Mapped[list[ClinicStaff]] = relationship(
+        back_populates="practitioner", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.jurisdiction_code, self.profession_code, self.registration_number)
+
+
+class PractitionerModality(Base):
+    """A modality the practitioner performs (declared by them or their clinic)."""
+
+    __tablename__ = "practitioner_modalities"
+    practitioner_id: Mapped[int] = mapped_column(
+        ForeignKey("practitioners.id", ondelete="CASCADE"), primary_key=True
+    )
+    modality_code: Mapped[str] = mapped_column(ForeignKey("modalities.code"), primary_key=True)
+
+    practitioner: Mapped[Practitioner] = relationship(back_populates="modalities")
+
+
+class Clinic(TimestampMixin, Base):
+    __tablename__ = "clinics"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    city: Mapped[str | None] = mapped_column(String(100))
+
+    staff: Mapped[list[ClinicStaff]] = relationship(
+        back_populates="clinic", cascade="all, delete-orphan"
+    )
+
+
+class ClinicStaff(Base):
+    """A practitioner working at a clinic."""
+
+    __tablename__ = "clinic_staff"
+    clinic_id: Mapped[int] = mapped_column(
+        ForeignKey("clinics.id", ondelete="CASCADE"), primary_key=True
+    )
+    practitioner_id: Mapped[int] = mapped_column(
+        ForeignKey("practitioners.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    clinic: Mapped[Clinic] = relationship(back_populates="staff")
+    practitioner: Mapped[Practitioner] = relationship(back_populates="clinic_links")

@@ -1,0 +1,1 @@
+"""Read-only reports: query -> plain snapshots -> rules engine -> results."""

@@ -1,0 +1,67 @@
+"""The audit report of CONTRACT §5, and the preview of a rules change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..rules import RuleBook, authorization, evaluate
+from ..rules.model import MODALITY_ORDER
+from .snapshots import iter_snapshots
+
+
+def run_audit(
+    session: Session, book: RuleBook, as_of: date, window: int = 60,
+    jurisdiction: str | None = None,
+) -> dict[str, Any]:
+    """The audit JSON document: every gap of every practitioner in scope on ``as_of``."""
+    checked, gaps = 0, []
+    for snap in iter_snapshots(session, jurisdiction):
+        checked += 1
+        gaps += [g.to_dict() for g in evaluate(snap, book, as_of, window)]
+    return {
+        "as_of": as_of.isoformat(),
+        "window_days": window,
+        "jurisdiction": jurisdiction,
+        "practitioners_checked": checked,
+        "gaps": gaps,
+    }
+
+
+@dataclass(frozen=True)
+class ImpactChange:
+    jurisdiction: str
+    profession: str
+    registration_number: str
+    name: str
+    modality: str
+    change: str  # "gains" or "loses"
+    before_rule: str | None
+    after_rule: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def rules_impact(
+    session: Session, current: RuleBook, proposed: RuleBook, as_of: date,
+    jurisdiction: str | None = None,
+) -> list[ImpactChange]:
+    """Who would gain or lose authorization for a modality they perform, if ``proposed``
+    replaced ``current``, on ``as_of``."""
+    changes = []
+    for snap in iter_snapshots(session, jurisdiction):
+        for modality in (m for m in MODALITY_ORDER if m in snap.modalities):
+            before = authorization(snap, current, as_of, modality)
+            after = authorization(snap, proposed, as_of, modality)
+            if before.authorized == after.authorized:
+                continue
+            changes.append(ImpactChange(
+                snap.jurisdiction, snap.profession, snap.registration_number, snap.name,
+                modality, "gains" if after.authorized else "loses",
+                before.rule.id if before.rule else None, after.rule.id if after.rule else None,
+            ))
+    return changes

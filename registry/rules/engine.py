@@ -1,0 +1,225 @@
+"""Gaps and authorizations, exactly as CONTRACT §5 defines them.
+
+Each check is a small function returning the gaps it finds; ``evaluate`` collects every one
+of them instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from .model import (
+    ERROR,
+    MODALITY_ORDER,
+    WARNING,
+    WARNING_KINDS,
+    Authorization,
+    Basis,
+    CredentialSnap,
+    Gap,
+    PractitionerSnap,
+    Requirement,
+    RuleBook,
+    RuleSnap,
+)
+
+_ACRONYMS = {"cpr": "CPR", "ims": "IMS"}
+
+
+def label(code: str) -> str:
+    """'cpr_certification' -> 'CPR certification'."""
+    return " ".join(_ACRONYMS.get(w, w) for w in code.split("_"))
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (clamped to the month's end)."""
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def whole_years(start: date, end: date) -> int:
+    years = end.year - start.year
+    if (end.month, end.day) < (start.month, start.day):
+        years -= 1
+    return years
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+class _Context:
+    """What every check of one practitioner on one day needs."""
+
+    def __init__(self, p: PractitionerSnap, as_of: date, window: int) -> None:
+        self.p, self.as_of, self.window = p, as_of, window
+        self.horizon = as_of + timedelta(days=window)
+
+    def gap(self, kind, modality=None, credential_type=None, rule=None, detail="") -> Gap:
+        return Gap(
+            jurisdiction=self.p.jurisdiction,
+            profession=self.p.profession,
+            registration_number=self.p.registration_number,
+            name=self.p.name,
+            modality=modality,
+            kind=kind,
+            severity=WARNING if kind in WARNING_KINDS else ERROR,
+            credential_type=credential_type,
+            rule_id=rule.id if rule else None,
+            source=rule.source if rule else None,
+            detail=detail,
+        )
+
+
+def registration_gaps(ctx: _Context) -> list[Gap]:
+    p, d = ctx.p, ctx.as_of
+    if d < p.registered_since:
+        return [ctx.gap("registration_inactive", detail=f"not registered until {p.registered_since}")]
+    if p.registration_expires_on is not None and d > p.registration_expires_on:
+        return [ctx.gap("registration_inactive",
+                        detail=f"registration expired {p.registration_expires_on}")]
+    if p.registration_status != "active" and d >= p.status_since:
+        return [ctx.gap("registration_inactive",
+                        detail=f"registration {p.registration_status} since {p.status_since}")]
+    if p.registration_expires_on is not None and p.registration_expires_on <= ctx.horizon:
+        return [ctx.gap("expiring_soon", credential_type="registration",
+                        detail=f"registration expires {p.registration_expires_on}")]
+    return []
+
+
+def rule_gaps(ctx: _Context, rule: RuleSnap, modality: str) -> list[Gap]:
+    """Gaps against the rule in force; the list of satisfied requirements goes to ``basis``."""
+    if not rule.permitted:
+        return [ctx.gap("outside_scope", modality, rule=rule,
+                        detail=f"{label(modality)} is outside a {label(ctx.p.profession)}'s "
+                               f"scope of practice in {ctx.p.jurisdiction}")]
+    gaps = []
+    classes = rule.registration_classes
+    if classes is not None:
+        held = (ctx.p.registration_class or "").lower()
+        if held not in {c.lower() for c in classes}:
+            gaps.append(ctx.gap(
+                "wrong_registration_class", modality, rule=rule,
+                detail=f"registration class {ctx.p.registration_class or 'unknown'} may not "
+                       f"perform it (allowed: {', '.join(classes)})"))
+    if rule.min_years_registered:
+        years = whole_years(ctx.p.registered_since, ctx.as_of)
+        if years < rule.min_years_registered:
+            gaps.append(ctx.gap(
+                "insufficient_experience", modality, rule=rule,
+                detail=f"{max(years, 0)} of {rule.min_years_registered} required years registered"))
+    for item in rule.requires:
+        gap, _ = requirement_check(ctx, rule, modality, item)
+        if gap is not None:
+            gaps.append(gap)
+    return gaps
+
+
+def requirement_check(
+    ctx: _Context, rule: RuleSnap, modality: str, item: Requirement
+) -> tuple[Gap | None, tuple[CredentialSnap, ...]]:
+    """At most one gap for one item (the first that applies), and the counting credentials."""
+    d, first = ctx.as_of, item.credentials[0]
+    what = " or ".join(label(c) for c in item.credentials)
+
+    def gap(kind: str, detail: str, used: Iterable[CredentialSnap] = ()) -> tuple[Gap, tuple]:
+        return ctx.gap(kind, modality, first, rule, detail), tuple(used)
+
+    held = [c for c in ctx.p.credentials
+            if c.credential_type in item.credentials and not c.revoked and c.issued_on <= d]
+    if not held:
+        return gap("missing_credential", f"no {what} on file")
+    if item.issuers is not None:
+        approved = {i.casefold() for i in item.issuers}
+        held = [c for c in held if c.issuer.casefold() in approved]
+        if not held:
+            return gap("unapproved_issuer",
+                       f"{what} not from an approved provider ({', '.join(item.issuers)})")
+    current = [c for c in held if c.expires_on is None or c.expires_on >= d]
+    if not current:
+        latest = max(c.expires_on for c in held if c.expires_on is not None)
+        return gap("expired", f"{what} expired {latest}")
+    counting = current
+    if item.within_months is not None:
+        since = months_before(d, item.within_months)
+        counting = [c for c in current if c.issued_on >= since]
+    shortfall = _shortfall(item, counting, what)
+    if shortfall:
+        return gap(*shortfall)
+    pool = counting or current
+    if item.verified and not any(c.verified for c in pool):
+        return gap("unverified", f"{what} not verified yet", pool)
+    if all(c.expires_on is not None and c.expires_on <= ctx.horizon for c in pool):
+        return gap("expiring_soon", f"{what} expires {max(c.expires_on for c in pool)}", pool)
+    return None, tuple(pool)
+
+
+def _shortfall(item: Requirement, counting: list[CredentialSnap], what: str):
+    window = f" in the last {item.within_months} months" if item.within_months else ""
+    checks = (
+        ("insufficient_hours", item.min_hours, "hours", "required hours"),
+        ("insufficient_hours", item.min_in_person_hours, "in_person_hours",
+         "required in-person hours"),
+        ("insufficient_sessions", item.min_sessions, "sessions", "required supervised sessions"),
+    )
+    for kind, minimum, attr, words in checks:
+        if minimum is None:
+            continue
+        total = sum(getattr(c, attr) or 0 for c in counting)
+        if total < minimum:
+            return kind, f"{_num(total)} of {_num(minimum)} {words}{window} ({what})"
+    return None
+
+
+def _performed(p: PractitionerSnap) -> list[str]:
+    known = [m for m in MODALITY_ORDER if m in p.modalities]
+    return known + sorted(m for m in p.modalities if m not in MODALITY_ORDER)
+
+
+def modality_gaps(ctx: _Context, book: RuleBook, modality: str) -> list[Gap]:
+    p = ctx.p
+    rule = book.rule_for(p.jurisdiction, p.profession, modality, ctx.as_of)
+    if rule is None:
+        return [ctx.gap("no_rule", modality,
+                        detail=f"no rule for {label(p.profession)}s performing {label(modality)} "
+                               f"in {p.jurisdiction} on {ctx.as_of}")]
+    return rule_gaps(ctx, rule, modality)
+
+
+def evaluate(p: PractitionerSnap, book: RuleBook, as_of: date, window: int = 60) -> list[Gap]:
+    """Every gap of one practitioner on ``as_of``: registration first, then each modality
+    they perform."""
+    ctx = _Context(p, as_of, window)
+    gaps = registration_gaps(ctx)
+    for modality in _performed(p):
+        gaps += modality_gaps(ctx, book, modality)
+    return gaps
+
+
+def authorization(
+    p: PractitionerSnap, book: RuleBook, as_of: date, modality: str, window: int = 60
+) -> Authorization:
+    """May ``p`` perform ``modality`` on ``as_of`` (whether or not they declare it), and on
+    which credentials: authorized when neither the registration nor the modality has an error."""
+    ctx = _Context(p, as_of, window)
+    gaps = registration_gaps(ctx) + modality_gaps(ctx, book, modality)
+    rule = book.rule_for(p.jurisdiction, p.profession, modality, as_of)
+    basis: list[Basis] = []
+    if rule is not None and rule.permitted:
+        for item in rule.requires:
+            gap, used = requirement_check(ctx, rule, modality, item)
+            if gap is None or gap.severity == WARNING:
+                basis.append(Basis(item, used))
+    authorized = not any(g.severity == ERROR for g in gaps)
+    return Authorization(modality, as_of, authorized, rule, tuple(gaps), tuple(basis))
+
+
+def audit(
+    practitioners: Iterable[PractitionerSnap], book: RuleBook, as_of: date, window: int = 60
+) -> Iterable[Gap]:
+    for p in practitioners:
+        yield from evaluate(p, book, as_of, window)

@@ -1,0 +1,162 @@
+"""Plain, immutable snapshots the engine works on."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+MODALITY_ORDER = ("dry_needling", "ims", "acupuncture")
+ERROR, WARNING = "error", "warning"
+WARNING_KINDS = frozenset({"no_rule", "unverified", "expiring_soon"})
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialSnap:
+    credential_type: str
+    issued_on: date
+    issuer: str = ""
+    expires_on: date | None = None
+    hours: float | None = None
+    in_person_hours: float | None = None
+    sessions: int | None = None
+    verified: bool = False
+    revoked: bool = False
+    credential_number: str = ""
+    id: int | None = None
+    verified_at: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PractitionerSnap:
+    jurisdiction: str
+    profession: str
+    registration_number: str
+    name: str
+    registration_status: str
+    status_since: date
+    registered_since: date
+    registration_class: str | None = None
+    registration_expires_on: date | None = None
+    modalities: tuple[str, ...] = ()
+    credentials: tuple[CredentialSnap, ...] = ()
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One item of a rule's ``requires``: any of ``credentials`` must satisfy the rest."""
+
+    credentials: tuple[str, ...]
+    min_hours: float | None = None
+    min_in_person_hours: float | None = None
+    min_sessions: int | None = None
+    within_months: int | None = None
+    issuers: tuple[str, ...] | None = None
+    verified: bool = False
+
+    @classmethod
+    def from_dict(cls, item: dict[str, Any]) -> Requirement:
+        creds = item["credential"]
+        issuers = item.get("issuers")
+        return cls(
+            credentials=tuple([creds] if isinstance(creds, str) else creds),
+            min_hours=item.get("min_hours"),
+            min_in_person_hours=item.get("min_in_person_hours"),
+            min_sessions=item.get("min_sessions"),
+            within_months=item.get("within_months"),
+            issuers=tuple(issuers) if issuers is not None else None,
+            verified=bool(item.get("verified", False)),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "credential": self.credentials[0] if len(self.credentials) == 1
+            else list(self.credentials)
+        }
+        for name in ("min_hours", "min_in_person_hours", "min_sessions", "within_months"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        if self.issuers is not None:
+            out["issuers"] = list(self.issuers)
+        if self.verified:
+            out["verified"] = True
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSnap:
+    id: str
+    jurisdiction: str
+    profession: str
+    modalities: tuple[str, ...]
+    effective_from: date
+    permitted: bool
+    source: str
+    effective_to: date | None = None
+    registration_classes: tuple[str, ...] | None = None
+    min_years_registered: int | None = None
+    requires: tuple[Requirement, ...] = ()
+    notes: str | None = None
+
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+
+class RuleBook:
+    """Rules indexed by (jurisdiction, profession, modality) for quick lookup by date."""
+
+    def __init__(self, rules: list[RuleSnap] | tuple[RuleSnap, ...]) -> None:
+        self.rules = tuple(rules)
+        self._index: dict[tuple[str, str, str], list[RuleSnap]] = defaultdict(list)
+        for rule in self.rules:
+            for modality in rule.modalities:
+                self._index[(rule.jurisdiction, rule.profession, modality)].append(rule)
+
+    def rule_for(self, jurisdiction: str, profession: str, modality: str, on: date):
+        """The rule whose date range contains ``on``, or None."""
+        for rule in self._index.get((jurisdiction, profession, modality), ()):
+            if rule.in_force(on):
+                return rule
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """One difference between a practitioner and the rules, explained."""
+
+    jurisdiction: str
+    profession: str
+    registration_number: str
+    name: str
+    modality: str | None
+    kind: str
+    severity: str
+    credential_type: str | None
+    rule_id: str | None
+    source: str | None
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Basis:
+    """The credentials that satisfied one requirement of the rule."""
+
+    requirement: Requirement
+    credentials: tuple[CredentialSnap, ...]
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """May the practitioner perform ``modality`` on ``as_of``, and on what basis."""
+
+    modality: str
+    as_of: date
+    authorized: bool
+    rule: RuleSnap | None
+    gaps: tuple[Gap, ...] = ()
+    basis: tuple[Basis, ...] = field(default_factory=tuple)

@@ -1,0 +1,133 @@
+"""What every import shares: reading the header, chunking rows, the report."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from .. import ServiceError
+
+CHUNK_SIZE = 2000
+Progress = Callable[[int], None]
+
+
+@dataclass
+class RowError:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{self.kind}: {self.rows} rows, {self.created} created, "
+            f"{self.updated} updated, {self.unchanged} unchanged"
+        )
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+class ImportRefused(ServiceError):
+    """The file had bad rows; nothing was written. ``report.errors`` names each one."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+        n = len(report.errors)
+        super().__init__(f"import refused: {n} problem{'s' * (n != 1)}; nothing was written")
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, Any]
+
+
+def open_reader(
+    stream: TextIO, allowed: set[str], required: set[str], report: ImportReport
+) -> csv.DictReader | None:
+    """A DictReader after checking the header; None (with errors reported) if it is unusable."""
+    reader = csv.DictReader(stream)
+    try:
+        header = reader.fieldnames
+    except (UnicodeDecodeError, csv.Error) as exc:
+        report.errors.append(RowError(1, f"unreadable header ({_reason(exc)})"))
+        return None
+    if not header:
+        report.errors.append(RowError(1, "the file is empty (expected a header row)"))
+        return None
+    names = [h.strip() for h in header]
+    reader.fieldnames = names
+    for name in names:
+        if name not in allowed:
+            report.errors.append(RowError(1, f"unknown column '{name}'"))
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            report.errors.append(RowError(1, f"column '{name}' appears twice"))
+        seen.add(name)
+    for name in sorted(required - set(names)):
+        report.errors.append(RowError(1, f"missing required column '{name}'"))
+    return None if report.errors else reader
+
+
+def raw_rows(
+    reader: csv.DictReader, report: ImportReport
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) pairs with values stripped; rows with extra values are reported."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except (UnicodeDecodeError, csv.Error) as exc:
+            report.errors.append(RowError(reader.line_num + 1, f"unreadable row ({_reason(exc)})"))
+            return
+        report.rows += 1
+        if None in row:
+            report.errors.append(RowError(reader.line_num, "more values than columns"))
+            continue
+        yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}
+
+
+def chunks(rows: Iterator[Row], size: int = CHUNK_SIZE) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "the file is not UTF-8 text"
+    return str(exc)
+
+
+def check_length(values: dict[str, Any], limits: dict[str, int], errors: list[str]) -> None:
+    for name, limit in limits.items():
+        value = values.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            errors.append(f"{name} is longer than {limit} characters")

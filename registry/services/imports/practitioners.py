@@ -1,0 +1,334 @@
+"""Import of practitioners.csv: upsert by (jurisdiction, profession, registration_number)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from sqlalchemy import bindparam, delete, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from ...models import ClinicStaff, Practitioner, PractitionerModality, RegistrationStatus
+from ...models.base import utcnow
+from .. import audit
+from ..clinics import ClinicCache
+from ..codes import Codes, load_codes
+from ..fields import parse_date, parse_email, split_list
+from .common import (
+    ImportRefused,
+    ImportReport,
+    Progress,
+    Row,
+    RowError,
+    check_length,
+    chunks,
+    open_reader,
+    raw_rows,
+)
+
+KEY = ("jurisdiction", "profession", "registration_number")
+REQUIRED = {*KEY, "given_name", "family_name", "registration_status", "registered_since"}
+OPTIONAL = {
+    "status_since",
+    "registration_class",
+    "registration_expires_on",
+    "city",
+    "clinics",
+    "modalities",
+    "email",
+    "phone",
+}
+# CSV column -> practitioners column, for the plain fields stored on the row.
+FIELD_COLUMNS = {
+    "jurisdiction": "jurisdiction_code",
+    "profession": "profession_code",
+    "registration_number": "registration_number",
+    "given_name": "given_name",
+    "family_name": "family_name",
+    "registration_status": "registration_status",
+    "status_since": "status_since",
+    "registered_since": "registered_since",
+    "registration_class": "registration_class",
+    "registration_expires_on": "registration_expires_on",
+    "city": "city",
+    "email": "email",
+    "phone": "phone",
+}
+LENGTHS = {
+    "registration_number": 64,
+    "given_name": 100,
+    "family_name": 100,
+    "registration_class": 50,
+    "city": 100,
+    "email": 254,
+    "phone": 40,
+}
+T = Practitioner.__table__
+
+
+def clean_practitioner(raw: dict[str, str], codes: Codes) -> tuple[dict[str, Any], list[str]]:
+    """Check one row; returns (values for the columns present, problems)."""
+    errors: list[str] = []
+    values: dict[str, Any] = {}
+    for name in REQUIRED:
+        if not raw.get(name):
+            errors.append(f"missing required value '{name}'")
+    _code(raw, "jurisdiction", codes.jurisdictions, str.upper, values, errors)
+    _code(raw, "profession", codes.professions, str.lower, values, errors)
+    _code(raw, "registration_status", codes.statuses, str.lower, values, errors)
+    for name in ("registration_number", "given_name", "family_name"):
+        values[name] = raw.get(name, "")
+    for name in ("registered_since", "status_since", "registration_expires_on"):
+        if raw.get(name):
+            try:
+                values[name] = parse_date(raw[name])
+            except ValueError as exc:
+                errors.append(f"{name}: {exc}")
+        elif name in raw and name != "registered_since":
+            values[name] = None
+    _optional_text(raw, values)
+    if raw.get("email"):
+        try:
+            values["email"] = parse_email(raw["email"])
+        except ValueError as exc:
+            errors.append(f"email: {exc}")
+    if "modalities" in raw:
+        mods = [m.lower() for m in split_list(raw["modalities"])]
+        errors += [f"unknown modality '{m}'" for m in mods if m not in codes.modalities]
+        values["modalities"] = mods
+    if "clinics" in raw:
+        values["clinics"] = split_list(raw["clinics"])
+        check_length({"clinic": max(values["clinics"], key=len, default="")}, {"clinic": 200}, errors)
+    _check_dates(values, errors)
+    check_length(values, LENGTHS, errors)
+    return values, errors
+
+
+def _code(raw, name, known, normalise, values, errors) -> None:
+    text = raw.get(name, "")
+    if not text:
+        return
+    code = normalise(text)
+    if code not in known:
+        label = name.replace("registration_status", "registration status")
+        errors.append(f"unknown {label} '{text}'")
+    values[name] = code
+
+
+def _optional_text(raw: dict[str, str], values: dict[str, Any]) -> None:
+    for name in ("registration_class", "city", "email", "phone"):
+        if name in raw:
+            text = raw[name] or None
+            values[name] = text.lower() if text and name == "registration_class" else text
+
+
+def _check_dates(values: dict[str, Any], errors: list[str]) -> None:
+    since = values.get("registered_since")
+    if since is None:
+        return
+    if values.get("status_since") is None:
+        values["status_since"] = since
+    elif values["status_since"] < since:
+        errors.append("status_since is before registered_since")
+    expires = values.get("registration_expires_on")
+    if expires is not None and expires < since:
+        errors.append("registration_expires_on is before registered_since")
+
+
+def import_practitioners(
+    session: Session, actor: str, stream: TextIO, progress: Progress | None = None
+) -> ImportReport:
+    """Upsert every row of a practitioners CSV, or nothing at all.
+
+    Raises ImportRefused (after rolling the session back) when any row is bad.
+    Returns the created / updated / unchanged counts; the caller commits.
+    """
+    report = ImportReport("practitioners")
+    reader = open_reader(stream, REQUIRED | OPTIONAL, REQUIRED, report)
+    if reader is not None:
+        columns = set(reader.fieldnames or ())
+        codes = load_codes(session)
+        clinics = ClinicCache(session, actor)
+        writer = _ChunkWriter(session, actor, columns, clinics, report)
+        for chunk in chunks(_clean_rows(raw_rows(reader, report), codes, report)):
+            if not report.errors:
+                writer.write(chunk)
+            if progress:
+                progress(len(chunk))
+    if report.errors:
+        session.rollback()
+        raise ImportRefused(report)
+    audit.record(session, actor, "import.practitioners", "import", None, after=report.counts())
+    session.flush()
+    return report
+
+
+def _clean_rows(rows, codes: Codes, report: ImportReport) -> Iterator[Row]:
+    seen: dict[tuple, int] = {}
+    for line, raw in rows:
+        values, errors = clean_practitioner(raw, codes)
+        key = tuple(values.get(k) for k in KEY)
+        if not errors and key in seen:
+            errors.append(f"same practitioner as line {seen[key]}")
+        seen.setdefault(key, line)
+        report.errors += [RowError(line, e) for e in errors]
+        if not errors:
+            yield Row(line, values)
+
+
+class _ChunkWriter:
+    """Writes one chunk of clean rows with a fixed number of statements."""
+
+    def __init__(self, session, actor, columns, clinics: ClinicCache, report) -> None:
+        self.session, self.actor, self.report = session, actor, report
+        self.columns, self.clinics = columns, clinics
+        self.fields = [c for c in FIELD_COLUMNS if c in columns or c == "status_since"]
+
+    def write(self, chunk: list[Row]) -> None:
+        existing = self._existing(chunk)
+        mods = self._links(PractitionerModality, "modality_code", existing, "modalities")
+        staff = self._links(ClinicStaff, "clinic_id", existing, "clinics")
+        new, changed, events = [], [], []
+        for row in chunk:
+            v = row.values
+            if "clinics" in v:
+                v["clinic_ids"] = self.clinics.ids_for(v["clinics"], v.get("city"))
+            old = existing.get(tuple(v[k] for k in KEY))
+            if old is None:
+                new.append(v)
+                continue
+            new_row = self._row(v)
+            if "status_since" not in self.columns:
+                new_row["status_since"] = old["status_since"]
+            before, after = self._diff(old, new_row, v, mods.get(old["id"]), staff.get(old["id"]))
+            if after:
+                changed.append((old, v, new_row, before, after))
+            else:
+                self.report.unchanged += 1
+        events += self._insert(new)
+        events += self._update(changed, mods, staff)
+        audit.record_many(self.session, self.actor, events)
+
+    def _existing(self, chunk: list[Row]) -> dict[tuple, dict[str, Any]]:
+        keys = [tuple(r.values[k] for k in KEY) for r in chunk]
+        key_cols = tuple_(T.c.jurisdiction_code, T.c.profession_code, T.c.registration_number)
+        result = self.session.execute(select(T).where(key_cols.in_(keys)))
+        return {
+            (m["jurisdiction_code"], m["profession_code"], m["registration_number"]): dict(m)
+            for m in result.mappings()
+        }
+
+    def _links(self, model, column, existing, csv_column) -> dict[int, set]:
+        if csv_column not in self.columns or not existing:
+            return {}
+        table = model.__table__
+        ids = [p["id"] for p in existing.values()]
+        links: dict[int, set] = {i: set() for i in ids}
+        rows = self.session.execute(
+            select(table.c.practitioner_id, table.c[column]).where(table.c.practitioner_id.in_(ids))
+        )
+        for pid, value in rows:
+            links[pid].add(value)
+        return links
+
+    def _row(self, v: dict[str, Any]) -> dict[str, Any]:
+        row = {FIELD_COLUMNS[c]: v.get(c) for c in self.fields}
+        row["registration_status"] = RegistrationStatus(v["registration_status"])
+        return row
+
+    def _diff(self, old, new_row, v, old_mods, old_staff) -> tuple[dict, dict]:
+        before, after = audit.diff(old, new_row)
+        if old_mods is not None and set(v["modalities"]) != old_mods:
+            before["modalities"], after["modalities"] = sorted(old_mods), sorted(v["modalities"])
+        if old_staff is not None and set(v["clinic_ids"]) != old_staff:
+            before["clinics"] = self.clinics.names_for(old_staff)
+            after["clinics"] = v["clinics"]
+        return before, after
+
+    def _insert(self, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not new:
+            return []
+        now = utcnow()
+        rows = [self._row(v) | {"version": 1, "created_at": now, "updated_at": now} for v in new]
+        stmt = insert(T).returning(T.c.id, sort_by_parameter_order=True)
+        ids = list(self.session.execute(stmt, rows).scalars())
+        self._add_links(zip(ids, new, strict=True))
+        self.report.created += len(new)
+        return [
+            {"action": "practitioner.create", "target_type": "practitioner", "target_id": pid,
+             "after": _audit_view(row, v)}
+            for pid, row, v in zip(ids, rows, new, strict=True)
+        ]
+
+    def _update(self, changed, mods, staff) -> list[dict[str, Any]]:
+        plain = [(old, row) for old, _, row, _, after in changed if set(after) - {"modalities", "clinics"}]
+        if plain:
+            now = utcnow()
+            params = [
+                {f"new_{k}": val for k, val in row.items()}
+                | {"b_id": old["id"], "new_version": old["version"] + 1, "new_updated_at": now}
+                for old, row in plain
+            ]
+            cols = [FIELD_COLUMNS[c] for c in self.fields] + ["version", "updated_at"]
+            stmt = (
+                update(T)
+                .where(T.c.id == bindparam("b_id"))
+                .values({c: bindparam(f"new_{c}") for c in cols})
+            )
+            self.session.connection().execute(stmt, params)
+        pairs = [(old["id"], v) for old, v, _, _, _ in changed]
+        self._replace_links(pairs, mods, staff)
+        self.report.updated += len(changed)
+        return [
+            {"action": "practitioner.update", "target_type": "practitioner",
+             "target_id": old["id"], "before": before, "after": after}
+            for old, _, _, before, after in changed
+        ]
+
+    def _add_links(self, pairs) -> None:
+        pairs = list(pairs)
+        mod_rows = [
+            {"practitioner_id": pid, "modality_code": m}
+            for pid, v in pairs
+            for m in v.get("modalities", ())
+        ]
+        staff_rows = [
+            {"practitioner_id": pid, "clinic_id": c} for pid, v in pairs for c in v.get("clinic_ids", ())
+        ]
+        if mod_rows:
+            self.session.execute(insert(PractitionerModality.__table__), mod_rows)
+        if staff_rows:
+            self.session.execute(insert(ClinicStaff.__table__), staff_rows)
+
+    def _replace_links(self, pairs, mods, staff) -> None:
+        """Set the modalities and clinics of updated practitioners to exactly the file's."""
+        for model, column, old_links, key in (
+            (PractitionerModality, "modality_code", mods, "modalities"),
+            (ClinicStaff, "clinic_id", staff, "clinic_ids"),
+        ):
+            table = model.__table__
+            gone = [
+                {"b_pid": pid, "b_val": val}
+                for pid, v in pairs if pid in old_links
+                for val in old_links[pid] - set(v[key])
+            ]
+            added = [
+                {"practitioner_id": pid, column: val}
+                for pid, v in pairs if pid in old_links
+                for val in set(v[key]) - old_links[pid]
+            ]
+            if gone:
+                stmt = delete(table).where(
+                    table.c.practitioner_id == bindparam("b_pid"), table.c[column] == bindparam("b_val")
+                )
+                self.session.connection().execute(stmt, gone)
+            if added:
+                self.session.execute(insert(table), added)
+
+
+def _audit_view(row: dict[str, Any], v: dict[str, Any]) -> dict[str, Any]:
+    view = dict(row)
+    for name in ("modalities", "clinics"):
+        if name in v:
+            view[name] = v[name]
+    return view

@@ -1,0 +1,111 @@
+"""Accounts: creation with a strong, hashed password, scopes and deactivation."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Clinic, Jurisdiction, Role, User, UserClinic, UserJurisdiction
+from . import InvalidInput, audit
+from .fields import parse_email
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+COMMON_PASSWORDS = {
+    "password1234", "123456789012", "qwertyuiopas", "passwordpassword", "letmein12345",
+    "administrator", "welcome12345", "iloveyou1234", "changeme1234", "needling1234",
+}
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a password is too weak, or None when it is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"password must be at least {MIN_PASSWORD_LENGTH} characters"
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(password)) < 5:
+        return "password is too common or repetitive"
+    local = email.split("@")[0].lower()
+    if local and len(local) >= 4 and local in lowered:
+        return "password must not contain the email address"
+    return None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_user(
+    session: Session, actor: str, email: str, password: str, role: str,
+    jurisdictions: list[str] = (), clinics: list[str] = (),
+) -> User:
+    """Create an account; regulators need jurisdictions and clinic managers clinics."""
+    errors: dict[str, str] = {}
+    try:
+        email = parse_email(email).lower()
+    except ValueError as exc:
+        errors["email"] = str(exc)
+    if role not in {r.value for r in Role}:
+        errors["role"] = f"unknown role '{role}' (admin, regulator or clinic_manager)"
+    problem = password_problem(password, email)
+    if problem:
+        errors["password"] = problem
+    if not errors and session.scalar(select(User.id).where(User.email == email)):
+        errors["email"] = f"an account for {email} exists"
+    scopes = _scopes(session, role, list(jurisdictions), list(clinics), errors)
+    if errors:
+        raise InvalidInput(errors)
+    user = User(email=email, password_hash=hash_password(password), role=Role(role), active=True)
+    user.jurisdiction_scopes = [UserJurisdiction(jurisdiction_code=j) for j in scopes[0]]
+    user.clinic_scopes = [UserClinic(clinic_id=c.id) for c in scopes[1]]
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.create", "user", user.id,
+                 after={"email": email, "role": role, "jurisdictions": scopes[0],
+                        "clinics": [c.name for c in scopes[1]]})
+    return user
+
+
+def _scopes(session, role, jurisdictions, clinics, errors) -> tuple[list[str], list[Clinic]]:
+    codes = [j.upper() for j in jurisdictions]
+    known = set(session.scalars(select(Jurisdiction.code).where(Jurisdiction.code.in_(codes))))
+    for code in codes:
+        if code not in known:
+            errors["jurisdiction"] = f"unknown jurisdiction '{code}'"
+    found = {c.name: c for c in session.scalars(select(Clinic).where(Clinic.name.in_(clinics)))}
+    for name in clinics:
+        if name not in found:
+            errors["clinic"] = f"unknown clinic '{name}'"
+    if role == Role.REGULATOR and not codes:
+        errors["jurisdiction"] = "a regulator needs at least one --jurisdiction"
+    if role == Role.CLINIC_MANAGER and not clinics:
+        errors["clinic"] = "a clinic manager needs at least one --clinic"
+    if role == Role.ADMIN and (codes or clinics):
+        errors["role"] = "an admin sees everything; give no --jurisdiction or --clinic"
+    return codes, [found[n] for n in clinics if n in found]
+
+
+def set_active(session: Session, actor: str, user: User, active: bool) -> None:
+    if user.active == active:
+        return
+    user.active = active
+    session.flush()
+    audit.record(session, actor, "user.activate" if active else "user.deactivate", "user",
+                 user.id, before={"active": not active}, after={"active": active})
+
+
+def change_password(session: Session, actor: str, user: User, new_password: str) -> None:
+    problem = password_problem(new_password, user.email)
+    if problem:
+        raise InvalidInput({"password": problem})
+    user.password_hash = hash_password(new_password)
+    session.flush()
+    audit.record(session, actor, "user.change_password", "user", user.id)
