@@ -1,0 +1,62 @@
+"""The app factory, configurations and error handling."""
+
+from __future__ import annotations
+
+import pytest
+
+from config import ProductionConfig
+from registry import create_app
+
+
+def test_factory_finds_the_top_level_templates(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Needling Registry" in response.get_data(as_text=True)
+
+
+def test_healthz_answers_ok(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_unknown_api_path_is_a_json_404(client):
+    response = client.get("/api/v1/nowhere")
+    assert response.status_code == 404
+    assert "error" in response.get_json()
+
+
+def test_unknown_page_is_an_html_404(client):
+    response = client.get("/nowhere")
+    assert response.status_code == 404
+    assert "<h1>404</h1>" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("database_url", "secret", "reason"),
+    [
+        (None, "x" * 40, "production needs DATABASE_URL"),
+        ("sqlite:///x.db", "development-only-secret", "production needs a real SECRET_KEY"),
+        ("sqlite:///x.db", "short", "production needs a real SECRET_KEY"),
+    ],
+)
+def test_production_refuses_to_start_with_a_one_line_reason(
+    monkeypatch, database_url, secret, reason
+):
+    monkeypatch.setattr(ProductionConfig, "DATABASE_URL", database_url)
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", secret)
+    with pytest.raises(SystemExit) as exc:
+        create_app(ProductionConfig)
+    message = str(exc.value)
+    assert reason in message and "\n" not in message
+
+
+def test_production_starts_with_url_and_real_secret(monkeypatch, tmp_path):
+    monkeypatch.setattr(ProductionConfig, "DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "k" * 48)
+    app = create_app(ProductionConfig)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_unknown_config_name_is_refused(monkeypatch):
+    monkeypatch.setenv("REGISTRY_CONFIG", "staging")
+    with pytest.raises(SystemExit, match="REGISTRY_CONFIG must be one of"):
+        create_app()
