@@ -38,7 +38,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret-key"
+    SECRET_KEY = "test-secret-key"  # noqa: S105 (tests only)
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
     WTF_CSRF_ENABLED = False
 
@@ -51,7 +51,9 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls) -> None:
         if not cls.DATABASE_URL:
-            raise ConfigError("production needs DATABASE_URL (an SQLAlchemy URL) in the environment")
+            raise ConfigError(
+                "production needs DATABASE_URL (an SQLAlchemy URL) in the environment"
+            )
         if cls.SECRET_KEY in _WEAK_SECRETS or len(cls.SECRET_KEY) < 32:
             raise ConfigError("production needs a real SECRET_KEY (at least 32 random characters)")
 

@@ -12,16 +12,23 @@ D = date(2026, 11, 21)
 def cred(kind: str = "needling_authorization", issued: str = "2020-01-01", **kw) -> CredentialSnap:
     expires = kw.pop("expires", None)
     return CredentialSnap(
-        credential_type=kind, issued_on=date.fromisoformat(issued),
-        expires_on=date.fromisoformat(expires) if expires else None, **kw,
+        credential_type=kind,
+        issued_on=date.fromisoformat(issued),
+        expires_on=date.fromisoformat(expires) if expires else None,
+        **kw,
     )
 
 
 def person(*credentials: CredentialSnap, modalities=("dry_needling",), **kw) -> PractitionerSnap:
     values = {
-        "jurisdiction": "CA-AB", "profession": "physiotherapist", "registration_number": "A1",
-        "name": "Jane Roe", "registration_status": "active", "status_since": date(2015, 1, 1),
-        "registered_since": date(2015, 1, 1), "registration_class": "general",
+        "jurisdiction": "CA-AB",
+        "profession": "physiotherapist",
+        "registration_number": "A1",
+        "name": "Jane Roe",
+        "registration_status": "active",
+        "status_since": date(2015, 1, 1),
+        "registered_since": date(2015, 1, 1),
+        "registration_class": "general",
     }
     for name in ("status_since", "registered_since", "registration_expires_on"):
         if isinstance(kw.get(name), str):
@@ -32,15 +39,22 @@ def person(*credentials: CredentialSnap, modalities=("dry_needling",), **kw) -> 
 
 def rule(*requires: dict, id: str = "r1", modalities=("dry_needling", "ims"), **kw) -> RuleSnap:
     values = {
-        "jurisdiction": "CA-AB", "profession": "physiotherapist",
-        "effective_from": date(2000, 1, 1), "permitted": True, "source": "https://example.org/r",
+        "jurisdiction": "CA-AB",
+        "profession": "physiotherapist",
+        "effective_from": date(2000, 1, 1),
+        "permitted": True,
+        "source": "https://example.org/r",
     }
     for name in ("effective_from", "effective_to"):
         if isinstance(kw.get(name), str):
             kw[name] = date.fromisoformat(kw[name])
     values.update(kw)
-    return RuleSnap(id=id, modalities=tuple(modalities),
-                    requires=tuple(Requirement.from_dict(r) for r in requires), **values)
+    return RuleSnap(
+        id=id,
+        modalities=tuple(modalities),
+        requires=tuple(Requirement.from_dict(r) for r in requires),
+        **values,
+    )
 
 
 def book(*rules: RuleSnap) -> RuleBook:

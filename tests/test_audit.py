@@ -33,24 +33,38 @@ def audit_json(cli, *args) -> dict:
 def test_audit_json_follows_the_contract(registry_data, cli):
     assert audit_json(cli, "--as-of", "2026-11-21")["gaps"] == []  # both compliant today
     report = audit_json(cli, "--as-of", "2021-12-01", "--jurisdiction", "CA-AB")
-    assert {k: report[k] for k in ("as_of", "window_days", "jurisdiction", "practitioners_checked")} \
-        == {"as_of": "2021-12-01", "window_days": 60, "jurisdiction": "CA-AB",
-            "practitioners_checked": 1}
-    assert report["gaps"] == [{
-        "jurisdiction": "CA-AB", "profession": "physiotherapist", "registration_number": "AB-1",
-        "name": "Jane Roe", "modality": "dry_needling", "kind": "missing_credential",
-        "severity": "error", "credential_type": "needling_authorization",
-        "rule_id": "ab-physio-needling",
-        "source": "https://www.cpta.ab.ca/for-physiotherapists/regulatory-expectations/"
-                  "restricted-activities/",
-        "detail": "no needling authorization on file",
-    }]
+    assert {
+        k: report[k] for k in ("as_of", "window_days", "jurisdiction", "practitioners_checked")
+    } == {
+        "as_of": "2021-12-01",
+        "window_days": 60,
+        "jurisdiction": "CA-AB",
+        "practitioners_checked": 1,
+    }
+    assert report["gaps"] == [
+        {
+            "jurisdiction": "CA-AB",
+            "profession": "physiotherapist",
+            "registration_number": "AB-1",
+            "name": "Jane Roe",
+            "modality": "dry_needling",
+            "kind": "missing_credential",
+            "severity": "error",
+            "credential_type": "needling_authorization",
+            "rule_id": "ab-physio-needling",
+            "source": "https://www.cpta.ab.ca/for-physiotherapists/regulatory-expectations/"
+            "restricted-activities/",
+            "detail": "no needling authorization on file",
+        }
+    ]
 
 
 def test_audit_shows_the_rule_change_between_two_dates(registry_data, cli):
     def wa(as_of):
-        return [(g["kind"], g["rule_id"]) for g in audit_json(cli, "--as-of", as_of,
-                                                              "--jurisdiction", "US-WA")["gaps"]]
+        return [
+            (g["kind"], g["rule_id"])
+            for g in audit_json(cli, "--as-of", as_of, "--jurisdiction", "US-WA")["gaps"]
+        ]
 
     assert wa("2024-06-21") == [("outside_scope", "wa-pt-dn-before-2024")]
     assert wa("2024-06-22") == [("missing_credential", "wa-pt-dn-endorsement")]
@@ -67,14 +81,25 @@ def test_scoped_audit_equals_the_filtered_full_audit(registry_data, session):
 
 def test_csv_and_table_formats(registry_data, cli, tmp_path):
     out = tmp_path / "audit.csv"
-    result = cli("registry", "audit", "--as-of", "2024-06-21", "--format", "csv",
-                 "--output", str(out))
+    result = cli(
+        "registry", "audit", "--as-of", "2024-06-21", "--format", "csv", "--output", str(out)
+    )
     assert "written to" in result.output
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert {r["kind"] for r in rows} >= {"outside_scope"}
-    assert list(rows[0]) == ["jurisdiction", "profession", "registration_number", "name",
-                             "modality", "kind", "severity", "credential_type", "rule_id",
-                             "source", "detail"]
+    assert list(rows[0]) == [
+        "jurisdiction",
+        "profession",
+        "registration_number",
+        "name",
+        "modality",
+        "kind",
+        "severity",
+        "credential_type",
+        "rule_id",
+        "source",
+        "detail",
+    ]
     table = cli("registry", "audit", "--as-of", "2024-06-21", "--format", "table").output
     assert "Wes Tan  US-WA/physiotherapist/WA-1" in table
     assert "ERROR  dry_needling  outside_scope" in table
@@ -102,16 +127,18 @@ def test_the_audit_runs_a_fixed_number_of_queries(registry_data, cli, write_csv,
         statements = []
         listener = lambda *a: statements.append(a[2])  # noqa: E731
         engine = db.session().get_bind().engine
+        book = rule_book(session)
         event.listen(engine, "before_cursor_execute", listener)
         try:
-            run_audit(session, rule_book(session), date(2026, 11, 21))
+            run_audit(session, book, date(2026, 11, 21))
         finally:
             event.remove(engine, "before_cursor_execute", listener)
         return len(statements)
 
     before = queries_for_audit()
     header = PEOPLE.strip().splitlines()[0]
-    many = "\n".join(f"CA-AB,physiotherapist,MORE-{i},A,B,active,2015-01-01,general,ims"
-                     for i in range(300))
+    many = "\n".join(
+        f"CA-AB,physiotherapist,MORE-{i},A,B,active,2015-01-01,general,ims" for i in range(300)
+    )
     cli("registry", "import-practitioners", write_csv(header + "\n" + many + "\n"))
     assert queries_for_audit() == before == 3

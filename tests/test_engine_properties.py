@@ -8,8 +8,14 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.rules import CredentialSnap, PractitionerSnap, Requirement, RuleBook, RuleSnap
-from registry.rules import evaluate
+from registry.rules import (
+    CredentialSnap,
+    PractitionerSnap,
+    Requirement,
+    RuleBook,
+    RuleSnap,
+    evaluate,
+)
 
 TYPES = ["needling_authorization", "dry_needling_course", "ims_certification", "cpr_certification"]
 ISSUERS = ["CPTA", "Acupuncture Canada", "Red Cross"]
@@ -25,10 +31,14 @@ def credentials(draw, kind=None):
     expires = draw(st.none() | st.integers(0, 3000).map(lambda d: issued + timedelta(days=d)))
     hours = draw(st.none() | st.floats(0, 120, allow_nan=False))
     return CredentialSnap(
-        credential_type=kind or draw(st.sampled_from(TYPES)), issued_on=issued,
-        issuer=draw(st.sampled_from(ISSUERS)), expires_on=expires, hours=hours,
+        credential_type=kind or draw(st.sampled_from(TYPES)),
+        issued_on=issued,
+        issuer=draw(st.sampled_from(ISSUERS)),
+        expires_on=expires,
+        hours=hours,
         in_person_hours=None if hours is None else draw(st.floats(0, hours)),
-        sessions=draw(st.none() | st.integers(0, 300)), verified=draw(st.booleans()),
+        sessions=draw(st.none() | st.integers(0, 300)),
+        verified=draw(st.booleans()),
         revoked=draw(st.booleans()),
     )
 
@@ -36,14 +46,16 @@ def credentials(draw, kind=None):
 @st.composite
 def requirements(draw):
     return Requirement(
-        credentials=tuple(draw(st.lists(st.sampled_from(TYPES), min_size=1, max_size=2,
-                                        unique=True))),
+        credentials=tuple(
+            draw(st.lists(st.sampled_from(TYPES), min_size=1, max_size=2, unique=True))
+        ),
         min_hours=draw(st.none() | st.sampled_from([8, 40, 102])),
         min_in_person_hours=draw(st.none() | st.sampled_from([4, 20])),
         min_sessions=draw(st.none() | st.sampled_from([25, 250])),
         within_months=draw(st.none() | st.sampled_from([12, 36])),
-        issuers=draw(st.none() | st.lists(st.sampled_from(ISSUERS), min_size=1,
-                                          unique=True).map(tuple)),
+        issuers=draw(
+            st.none() | st.lists(st.sampled_from(ISSUERS), min_size=1, unique=True).map(tuple)
+        ),
         verified=draw(st.booleans()),
     )
 
@@ -51,9 +63,14 @@ def requirements(draw):
 @st.composite
 def rules(draw):
     return RuleSnap(
-        id="r", jurisdiction="CA-AB", profession="physiotherapist",
-        modalities=tuple(MODALITIES), effective_from=date(2000, 1, 1), permitted=True,
-        source="https://example.org", registration_classes=draw(st.none() | st.just(("general",))),
+        id="r",
+        jurisdiction="CA-AB",
+        profession="physiotherapist",
+        modalities=tuple(MODALITIES),
+        effective_from=date(2000, 1, 1),
+        permitted=True,
+        source="https://example.org",
+        registration_classes=draw(st.none() | st.just(("general",))),
         min_years_registered=draw(st.none() | st.integers(0, 5)),
         requires=tuple(draw(st.lists(requirements(), max_size=3))),
     )
@@ -63,9 +80,13 @@ def rules(draw):
 def practitioners(draw):
     since = draw(dates)
     return PractitionerSnap(
-        jurisdiction="CA-AB", profession="physiotherapist", registration_number="A1",
-        name="Jane Roe", registration_status=draw(st.sampled_from(["active", "lapsed"])),
-        status_since=since + timedelta(days=draw(st.integers(0, 3000))), registered_since=since,
+        jurisdiction="CA-AB",
+        profession="physiotherapist",
+        registration_number="A1",
+        name="Jane Roe",
+        registration_status=draw(st.sampled_from(["active", "lapsed"])),
+        status_since=since + timedelta(days=draw(st.integers(0, 3000))),
+        registered_since=since,
         registration_class=draw(st.sampled_from(["general", "provisional", None])),
         registration_expires_on=draw(st.none() | dates),
         modalities=tuple(draw(st.lists(st.sampled_from(MODALITIES), unique=True))),
@@ -76,21 +97,38 @@ def practitioners(draw):
 def errors(p, book, on) -> Counter:
     """Errors per (modality, requirement): a new credential may turn one requirement's error
     into another kind (missing -> too few hours) but never add one."""
-    return Counter((g.modality, g.credential_type) for g in evaluate(p, book, on)
-                   if g.severity == "error")
+    return Counter(
+        (g.modality, g.credential_type) for g in evaluate(p, book, on) if g.severity == "error"
+    )
 
 
 @settings(max_examples=300, deadline=None)
-@given(practitioners(), rules(), st.sampled_from(TYPES), st.sampled_from(ISSUERS),
-       st.floats(0, 200), st.integers(0, 400), dates)
+@given(
+    practitioners(),
+    rules(),
+    st.sampled_from(TYPES),
+    st.sampled_from(ISSUERS),
+    st.floats(0, 200),
+    st.integers(0, 400),
+    dates,
+)
 def test_adding_a_current_verified_credential_never_adds_an_error(
     p, rule, kind, issuer, hours, sessions, on
 ):
     book = RuleBook([rule])
-    extra = CredentialSnap(credential_type=kind, issued_on=on, issuer=issuer, expires_on=None,
-                           hours=hours, in_person_hours=hours, sessions=sessions, verified=True)
-    richer = PractitionerSnap(**{**{f: getattr(p, f) for f in p.__slots__},
-                                 "credentials": (*p.credentials, extra)})
+    extra = CredentialSnap(
+        credential_type=kind,
+        issued_on=on,
+        issuer=issuer,
+        expires_on=None,
+        hours=hours,
+        in_person_hours=hours,
+        sessions=sessions,
+        verified=True,
+    )
+    richer = PractitionerSnap(
+        **{**{f: getattr(p, f) for f in p.__slots__}, "credentials": (*p.credentials, extra)}
+    )
     before, after = errors(p, book, on), errors(richer, book, on)
     assert all(after[k] <= before[k] for k in after)
 
@@ -100,7 +138,8 @@ def test_adding_a_current_verified_credential_never_adds_an_error(
 def test_every_gap_is_explained_and_has_the_right_severity(p, rule, on):
     for gap in evaluate(p, RuleBook([rule]), on):
         assert gap.detail
-        assert gap.severity == ("warning" if gap.kind in {"no_rule", "unverified",
-                                                          "expiring_soon"} else "error")
+        assert gap.severity == (
+            "warning" if gap.kind in {"no_rule", "unverified", "expiring_soon"} else "error"
+        )
         if gap.modality is not None:
             assert gap.rule_id == "r" and gap.source == "https://example.org"

@@ -52,8 +52,9 @@ def test_reimporting_the_same_file_changes_nothing(imported, cli, write_csv, ses
 
 
 def test_changed_rows_are_updated_with_an_audit_trail(imported, cli, write_csv, session):
-    changed = PRACTITIONERS.replace("Calgary,Bow River Physio,dry_needling;ims",
-                                    "Edmonton,Elbow Clinic,acupuncture")
+    changed = PRACTITIONERS.replace(
+        "Calgary,Bow River Physio,dry_needling;ims", "Edmonton,Elbow Clinic,acupuncture"
+    )
     result = cli("registry", "import-practitioners", write_csv(changed))
     assert "0 created, 1 updated, 2 unchanged" in result.output
     jane = session.scalar(select(Practitioner).where(Practitioner.registration_number == "AB-100"))
@@ -84,21 +85,28 @@ def test_columns_absent_from_a_file_are_left_alone(imported, cli, write_csv, ses
     [
         ("CA-XX,physiotherapist,X1,A,B,active,2020-01-01", "unknown jurisdiction 'CA-XX'"),
         ("CA-AB,wizard,X1,A,B,active,2020-01-01", "unknown profession 'wizard'"),
-        ("CA-AB,physiotherapist,X1,A,B,dormant,2020-01-01", "unknown registration status 'dormant'"),
+        (
+            "CA-AB,physiotherapist,X1,A,B,dormant,2020-01-01",
+            "unknown registration status 'dormant'",
+        ),
         ("CA-AB,physiotherapist,X1,A,B,active,2021-02-30", "impossible date '2021-02-30'"),
         ("CA-AB,physiotherapist,X1,A,B,active,01/02/2021", "is not a date"),
         ("CA-AB,physiotherapist,X1,,B,active,2020-01-01", "missing required value 'given_name'"),
-        ("CA-AB,physiotherapist,,A,B,active,2020-01-01",
-         "missing required value 'registration_number'"),
+        (
+            "CA-AB,physiotherapist,,A,B,active,2020-01-01",
+            "missing required value 'registration_number'",
+        ),
     ],
 )
 def test_each_bad_practitioner_row_is_named(cli, write_csv, session, row, reason):
-    header = ("jurisdiction,profession,registration_number,given_name,family_name,"
-              "registration_status,registered_since\n")
+    header = (
+        "jurisdiction,profession,registration_number,given_name,family_name,"
+        "registration_status,registered_since\n"
+    )
     good = "CA-AB,physiotherapist,OK1,Good,Row,active,2020-01-01\n"
     result = cli("registry", "import-practitioners", write_csv(header + good + row + "\n"))
     assert result.exit_code != 0
-    assert f"line 3: " in result.stderr and reason in result.stderr
+    assert "line 3: " in result.stderr and reason in result.stderr
     assert "nothing was written" in result.stderr
     assert count(session, Practitioner) == 0
 
@@ -120,8 +128,11 @@ def test_every_bad_row_is_reported_and_nothing_is_written(cli, write_csv, sessio
 
 
 def test_unknown_and_missing_columns_are_refused(cli, write_csv):
-    result = cli("registry", "import-practitioners",
-                 write_csv("jurisdiction,profession,registration_number,nickname\n"))
+    result = cli(
+        "registry",
+        "import-practitioners",
+        write_csv("jurisdiction,profession,registration_number,nickname\n"),
+    )
     assert result.exit_code == 1
     assert "line 1: unknown column 'nickname'" in result.stderr
     assert "line 1: missing required column 'given_name'" in result.stderr
@@ -149,38 +160,60 @@ def test_credential_changes_update_by_identity(imported, cli, write_csv, session
     renewed = CREDENTIALS.replace("2025-01-01,2027-01-01,,,,false", "2025-01-01,2028-01-01,,,,true")
     result = cli("registry", "import-credentials", write_csv(renewed))
     assert "0 created, 1 updated, 2 unchanged" in result.output
-    cpr = session.scalar(select(Credential).where(Credential.credential_type_code == "cpr_certification"))
+    cpr = session.scalar(
+        select(Credential).where(Credential.credential_type_code == "cpr_certification")
+    )
     session.refresh(cpr)
     assert cpr.expires_on.isoformat() == "2028-01-01" and cpr.verified and cpr.version == 2
 
 
 def test_a_false_verified_never_unverifies(imported, cli, write_csv, session):
     cli("registry", "import-credentials", write_csv(CREDENTIALS))
-    result = cli("registry", "import-credentials",
-                 write_csv(CREDENTIALS.replace(",,,true", ",,,false")))
+    result = cli(
+        "registry", "import-credentials", write_csv(CREDENTIALS.replace(",,,true", ",,,false"))
+    )
     assert "3 unchanged" in result.output
 
 
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
-        ("CA-AB,physiotherapist,NOPE,cpr_certification,,,2025-01-01,,,,,",
-         "unknown practitioner CA-AB/physiotherapist/NOPE"),
-        ("CA-AB,physiotherapist,AB-100,pilot_licence,,,2025-01-01,,,,,",
-         "unknown credential type 'pilot_licence'"),
-        ("CA-AB,physiotherapist,AB-100,cpr_certification,,,2025-01-01,2024-01-01,,,,",
-         "expires_on 2024-01-01 is before issued_on 2025-01-01"),
-        ("CA-AB,physiotherapist,AB-100,dry_needling_course,,,2025-01-01,,-3,,,",
-         "hours: negative value -3"),
-        ("CA-AB,physiotherapist,AB-100,dry_needling_course,,,2025-01-01,,10,12,,",
-         "in_person_hours 12 exceed hours 10"),
-        ("CA-AB,physiotherapist,AB-100,supervised_sessions,,,2025-01-01,,,,2.5,",
-         "sessions: '2.5' is not a whole number"),
-        ("CA-AB,physiotherapist,AB-100,cpr_certification,,,,,,,,", "missing required value 'issued_on'"),
-        ("CA-AB,physiotherapist,AB-100,cpr_certification,,,2025-13-01,,,,,",
-         "impossible date '2025-13-01'"),
-        ("CA-AB,physiotherapist,AB-100,cpr_certification,,,2025-01-01,,,,,perhaps",
-         "verified: 'perhaps' is not true/false/yes/no"),
+        (
+            "CA-AB,physiotherapist,NOPE,cpr_certification,,,2025-01-01,,,,,",
+            "unknown practitioner CA-AB/physiotherapist/NOPE",
+        ),
+        (
+            "CA-AB,physiotherapist,AB-100,pilot_licence,,,2025-01-01,,,,,",
+            "unknown credential type 'pilot_licence'",
+        ),
+        (
+            "CA-AB,physiotherapist,AB-100,cpr_certification,,,2025-01-01,2024-01-01,,,,",
+            "expires_on 2024-01-01 is before issued_on 2025-01-01",
+        ),
+        (
+            "CA-AB,physiotherapist,AB-100,dry_needling_course,,,2025-01-01,,-3,,,",
+            "hours: negative value -3",
+        ),
+        (
+            "CA-AB,physiotherapist,AB-100,dry_needling_course,,,2025-01-01,,10,12,,",
+            "in_person_hours 12 exceed hours 10",
+        ),
+        (
+            "CA-AB,physiotherapist,AB-100,supervised_sessions,,,2025-01-01,,,,2.5,",
+            "sessions: '2.5' is not a whole number",
+        ),
+        (
+            "CA-AB,physiotherapist,AB-100,cpr_certification,,,,,,,,",
+            "missing required value 'issued_on'",
+        ),
+        (
+            "CA-AB,physiotherapist,AB-100,cpr_certification,,,2025-13-01,,,,,",
+            "impossible date '2025-13-01'",
+        ),
+        (
+            "CA-AB,physiotherapist,AB-100,cpr_certification,,,2025-01-01,,,,,perhaps",
+            "verified: 'perhaps' is not true/false/yes/no",
+        ),
     ],
 )
 def test_each_bad_credential_row_is_named(imported, cli, write_csv, session, row, reason):
@@ -206,11 +239,14 @@ def test_non_utf8_files_are_refused(imported, cli, tmp_path, session):
 
 
 def test_large_files_show_progress_and_import(cli, tmp_path, session):
-    header = ("jurisdiction,profession,registration_number,given_name,family_name,"
-              "registration_status,registered_since,city,clinics,modalities\n")
+    header = (
+        "jurisdiction,profession,registration_number,given_name,family_name,"
+        "registration_status,registered_since,city,clinics,modalities\n"
+    )
     rows = "".join(
         f"CA-ON,physiotherapist,ON-{i:05d},Given{i},Family{i % 97},active,2012-01-01,"
-        f"Toronto{'x' * 40},Clinic {i % 50},dry_needling\n" for i in range(12_000)
+        f"Toronto{'x' * 40},Clinic {i % 50},dry_needling\n"
+        for i in range(12_000)
     )
     path = tmp_path / "big.csv"
     path.write_text(header + rows)

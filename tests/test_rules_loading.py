@@ -171,15 +171,29 @@ rules:
 def test_impact_previews_without_activating(loaded, cli, write_csv, tmp_path, session):
     cli("registry", "import-practitioners", write_csv(PEOPLE))
     cli("registry", "import-credentials", write_csv(CREDS))
-    stricter = (FIXTURES / "rules_v1.yaml").read_text().replace(
-        "effective_from: 2024-06-22\n    permitted: true", "effective_from: 2024-06-22\n    permitted: false")
+    stricter = (
+        (FIXTURES / "rules_v1.yaml")
+        .read_text()
+        .replace(
+            "effective_from: 2024-06-22\n    permitted: true",
+            "effective_from: 2024-06-22\n    permitted: false",
+        )
+    )
     path = write_yaml(tmp_path, stricter)
     result = cli("registry", "rules-impact", path, "--as-of", "2026-11-21", "--format", "json")
     changes = json.loads(result.output)["changes"]
-    assert changes == [{
-        "jurisdiction": "US-WA", "profession": "physiotherapist", "registration_number": "WA-1",
-        "name": "Wes Tan", "modality": "dry_needling", "change": "loses",
-        "before_rule": "wa-pt-dn-endorsement", "after_rule": "wa-pt-dn-endorsement"}]
+    assert changes == [
+        {
+            "jurisdiction": "US-WA",
+            "profession": "physiotherapist",
+            "registration_number": "WA-1",
+            "name": "Wes Tan",
+            "modality": "dry_needling",
+            "change": "loses",
+            "before_rule": "wa-pt-dn-endorsement",
+            "after_rule": "wa-pt-dn-endorsement",
+        }
+    ]
     assert session.scalar(select(func.count()).select_from(RuleSet)) == 1
     table = cli("registry", "rules-impact", path, "--as-of", "2026-11-21").output
     assert "0 would gain and 1 would lose" in table and "nothing activated" in table

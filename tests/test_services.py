@@ -23,31 +23,62 @@ def actions(session) -> list[str]:
 
 @pytest.fixture
 def jane(session):
-    return practitioner_service.create_practitioner(session, ACTOR, {
-        "jurisdiction": "CA-BC", "profession": "physiotherapist", "registration_number": "BC-1",
-        "given_name": "Jane", "family_name": "Roe", "registration_status": "active",
-        "registered_since": "2018-05-01", "modalities": "dry_needling",
-        "email": "jane@example.org",
-    })
+    return practitioner_service.create_practitioner(
+        session,
+        ACTOR,
+        {
+            "jurisdiction": "CA-BC",
+            "profession": "physiotherapist",
+            "registration_number": "BC-1",
+            "given_name": "Jane",
+            "family_name": "Roe",
+            "registration_status": "active",
+            "registered_since": "2018-05-01",
+            "modalities": "dry_needling",
+            "email": "jane@example.org",
+        },
+    )
 
 
 def test_create_practitioner_records_who_and_what(session, jane):
     event = session.scalars(select(AuditEvent)).one()
-    assert (event.actor, event.action, event.target_id) == (ACTOR, "practitioner.create", str(jane.id))
+    assert (event.actor, event.action, event.target_id) == (
+        ACTOR,
+        "practitioner.create",
+        str(jane.id),
+    )
     assert event.after["modalities"] == ["dry_needling"]
 
 
 def test_create_refuses_bad_input_and_duplicates(session, jane):
     with pytest.raises(InvalidInput, match="unknown jurisdiction"):
-        practitioner_service.create_practitioner(session, ACTOR, {
-            "jurisdiction": "XX", "profession": "physiotherapist", "registration_number": "1",
-            "given_name": "A", "family_name": "B", "registration_status": "active",
-            "registered_since": "2020-01-01"})
+        practitioner_service.create_practitioner(
+            session,
+            ACTOR,
+            {
+                "jurisdiction": "XX",
+                "profession": "physiotherapist",
+                "registration_number": "1",
+                "given_name": "A",
+                "family_name": "B",
+                "registration_status": "active",
+                "registered_since": "2020-01-01",
+            },
+        )
     with pytest.raises(InvalidInput, match="exists"):
-        practitioner_service.create_practitioner(session, ACTOR, {
-            "jurisdiction": "CA-BC", "profession": "physiotherapist", "registration_number": "BC-1",
-            "given_name": "A", "family_name": "B", "registration_status": "active",
-            "registered_since": "2020-01-01"})
+        practitioner_service.create_practitioner(
+            session,
+            ACTOR,
+            {
+                "jurisdiction": "CA-BC",
+                "profession": "physiotherapist",
+                "registration_number": "BC-1",
+                "given_name": "A",
+                "family_name": "B",
+                "registration_status": "active",
+                "registered_since": "2020-01-01",
+            },
+        )
 
 
 def test_update_practitioner_detects_a_stale_edit(session, jane):
@@ -56,18 +87,29 @@ def test_update_practitioner_detects_a_stale_edit(session, jane):
     with pytest.raises(StaleEdit, match="changed by someone else"):
         practitioner_service.update_practitioner(session, ACTOR, jane, {"city": "Nanaimo"}, 1)
     assert jane.city == "Victoria"
-    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "practitioner.update")).one()
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "practitioner.update")
+    ).one()
     assert event.before == {"city": None} and event.after == {"city": "Victoria"}
 
 
 def test_credential_lifecycle_is_audited(session, jane):
     cpr = credential_service.add_credential(
-        session, ACTOR, jane, credential_type="cpr_certification", issuer="Canadian Red Cross",
-        issued_on=date(2025, 1, 1), expires_on=date(2026, 1, 1))
+        session,
+        ACTOR,
+        jane,
+        credential_type="cpr_certification",
+        issuer="Canadian Red Cross",
+        issued_on=date(2025, 1, 1),
+        expires_on=date(2026, 1, 1),
+    )
     assert not cpr.verified
     renewed = credential_service.renew_credential(
-        session, ACTOR, cpr, issued_on=date(2026, 1, 1), expires_on=date(2028, 1, 1))
-    credential_service.verify_credential(session, "regulator@example.org", renewed, note="called issuer")
+        session, ACTOR, cpr, issued_on=date(2026, 1, 1), expires_on=date(2028, 1, 1)
+    )
+    credential_service.verify_credential(
+        session, "regulator@example.org", renewed, note="called issuer"
+    )
     assert renewed.verified and renewed.verified_by_name == "regulator@example.org"
     assert renewed.verified_at is not None
     with pytest.raises(StaleEdit):
@@ -75,14 +117,24 @@ def test_credential_lifecycle_is_audited(session, jane):
     credential_service.revoke_credential(session, ACTOR, cpr, "superseded")
     assert cpr.revoked
     assert actions(session)[-4:] == [
-        "credential.add", "credential.renew", "credential.verify", "credential.revoke"]
+        "credential.add",
+        "credential.renew",
+        "credential.verify",
+        "credential.revoke",
+    ]
 
 
 def test_credential_values_are_checked(session, jane):
     with pytest.raises(InvalidInput) as exc:
         credential_service.add_credential(
-            session, ACTOR, jane, credential_type="dry_needling_course",
-            issued_on=date(2025, 1, 1), expires_on=date(2024, 1, 1), hours=-1)
+            session,
+            ACTOR,
+            jane,
+            credential_type="dry_needling_course",
+            issued_on=date(2025, 1, 1),
+            expires_on=date(2024, 1, 1),
+            hours=-1,
+        )
     assert set(exc.value.errors) == {"expires_on", "hours"}
 
 
@@ -94,8 +146,14 @@ def test_staff_assignment_is_audited(session, jane):
 
 
 def test_users_get_hashed_passwords_and_scopes(session):
-    user = user_service.create_user(session, ACTOR, "Reg@Example.org", "correct horse battery",
-                                    "regulator", jurisdictions=["ca-bc"])
+    user = user_service.create_user(
+        session,
+        ACTOR,
+        "Reg@Example.org",
+        "correct horse battery",
+        "regulator",
+        jurisdictions=["ca-bc"],
+    )
     assert user.email == "reg@example.org" and user.role is Role.REGULATOR
     assert user.password_hash.startswith("$argon2") and "horse" not in user.password_hash
     assert user_service.check_password(user, "correct horse battery")

@@ -17,8 +17,19 @@ from . import registry_cli
 from .common import as_of_option, fail, guarded
 
 FORMATS = ("json", "csv", "table")
-GAP_FIELDS = ("jurisdiction", "profession", "registration_number", "name", "modality", "kind",
-              "severity", "credential_type", "rule_id", "source", "detail")
+GAP_FIELDS = (
+    "jurisdiction",
+    "profession",
+    "registration_number",
+    "name",
+    "modality",
+    "kind",
+    "severity",
+    "credential_type",
+    "rule_id",
+    "source",
+    "detail",
+)
 
 
 def _window(value: str) -> int:
@@ -36,10 +47,12 @@ def render_csv(report: dict) -> str:
 
 
 def render_table(report: dict) -> str:
-    lines = [f"Audit as of {report['as_of']} (window {report['window_days']} days, "
-             f"{report['jurisdiction'] or 'all jurisdictions'}): "
-             f"{report['practitioners_checked']} practitioners checked, "
-             f"{len(report['gaps'])} gaps"]
+    lines = [
+        f"Audit as of {report['as_of']} (window {report['window_days']} days, "
+        f"{report['jurisdiction'] or 'all jurisdictions'}): "
+        f"{report['practitioners_checked']} practitioners checked, "
+        f"{len(report['gaps'])} gaps"
+    ]
     current = None
     for g in report["gaps"]:
         who = (g["jurisdiction"], g["profession"], g["registration_number"])
@@ -47,8 +60,10 @@ def render_table(report: dict) -> str:
             current = who
             lines.append(f"\n{g['name']}  {'/'.join(who)}")
         mark = "ERROR" if g["severity"] == "error" else "warn "
-        lines.append(f"  {mark}  {g['modality'] or 'registration':13} {g['kind']:25} {g['detail']}"
-                     + (f"  [{g['rule_id']}]" if g["rule_id"] else ""))
+        lines.append(
+            f"  {mark}  {g['modality'] or 'registration':13} {g['kind']:25} {g['detail']}"
+            + (f"  [{g['rule_id']}]" if g["rule_id"] else "")
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -69,15 +84,20 @@ def audit_command(jurisdiction, as_of, window, fmt, output) -> None:
     if code and session.get(Jurisdiction, code) is None:
         raise fail(f"--jurisdiction: unknown jurisdiction '{jurisdiction}'")
     report = run_audit(session, rule_book(session), day, days, code)
-    text = {"json": lambda r: json.dumps(r, indent=2) + "\n", "csv": render_csv,
-            "table": render_table}[fmt](report)
+    text = {
+        "json": lambda r: json.dumps(r, indent=2) + "\n",
+        "csv": render_csv,
+        "table": render_table,
+    }[fmt](report)
     if output:
         try:
             with open(output, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
         except OSError as exc:
             raise fail(f"cannot write {output}: {exc.strerror}") from None
-        click.echo(f"{len(report['gaps'])} gaps for {report['practitioners_checked']} "
-                   f"practitioners written to {output}")
+        click.echo(
+            f"{len(report['gaps'])} gaps for {report['practitioners_checked']} "
+            f"practitioners written to {output}"
+        )
     else:
         sys.stdout.write(text)

@@ -1,4 +1,4 @@
-"""``registry load-rules``, ``registry rules``, ``registry rule-sets`` and ``registry rules-impact``."""
+"""Rule commands: load-rules, rules, rule-sets and rules-impact."""
 
 from __future__ import annotations
 
@@ -39,8 +39,10 @@ def load_rules_command(file: str) -> None:
     except RulesRefused as exc:
         raise _refuse(exc) from None
     session.commit()
-    click.echo(f"rule set version {rule_set.version} active: {len(rule_set.rules)} rules "
-               f"from {rule_set.filename} (sha256 {rule_set.checksum[:12]})")
+    click.echo(
+        f"rule set version {rule_set.version} active: {len(rule_set.rules)} rules "
+        f"from {rule_set.filename} (sha256 {rule_set.checksum[:12]})"
+    )
 
 
 def describe_requirements(rule) -> str:
@@ -53,13 +55,16 @@ def describe_requirements(rule) -> str:
         parts.append(f"{rule.min_years_registered}+ years registered")
     for item in rule.requires:
         text = " or ".join(item.credentials)
-        extras = [f"{item.min_hours:g} h" if item.min_hours is not None else "",
-                  f"{item.min_in_person_hours:g} h in person"
-                  if item.min_in_person_hours is not None else "",
-                  f"{item.min_sessions} sessions" if item.min_sessions is not None else "",
-                  f"within {item.within_months} months" if item.within_months else "",
-                  f"from {', '.join(item.issuers)}" if item.issuers else "",
-                  "verified" if item.verified else ""]
+        extras = [
+            f"{item.min_hours:g} h" if item.min_hours is not None else "",
+            f"{item.min_in_person_hours:g} h in person"
+            if item.min_in_person_hours is not None
+            else "",
+            f"{item.min_sessions} sessions" if item.min_sessions is not None else "",
+            f"within {item.within_months} months" if item.within_months else "",
+            f"from {', '.join(item.issuers)}" if item.issuers else "",
+            "verified" if item.verified else "",
+        ]
         extras = [e for e in extras if e]
         parts.append(text + (f" ({'; '.join(extras)})" if extras else ""))
     return "; ".join(parts) or "permitted, nothing required"
@@ -81,12 +86,16 @@ def rules_command(jurisdiction: str | None, version: str | None) -> None:
     code = jurisdiction.upper() if jurisdiction else None
     rules = [r for r in book.rules if code is None or r.jurisdiction == code]
     state = "active" if rule_set.active else "inactive"
-    click.echo(f"rule set version {rule_set.version} ({state}), loaded {rule_set.loaded_at:%Y-%m-%d}"
-               f" by {rule_set.loaded_by} from {rule_set.filename}: {len(rules)} rules")
+    click.echo(
+        f"rule set version {rule_set.version} ({state}), loaded {rule_set.loaded_at:%Y-%m-%d}"
+        f" by {rule_set.loaded_by} from {rule_set.filename}: {len(rules)} rules"
+    )
     for r in rules:
         until = r.effective_to or "open-ended"
-        click.echo(f"\n{r.id}  {r.jurisdiction} {r.profession}: {', '.join(r.modalities)}"
-                   f"  [{r.effective_from} to {until}]")
+        click.echo(
+            f"\n{r.id}  {r.jurisdiction} {r.profession}: {', '.join(r.modalities)}"
+            f"  [{r.effective_from} to {until}]"
+        )
         click.echo(f"  {describe_requirements(r)}")
         click.echo(f"  source: {r.source}")
 
@@ -101,8 +110,10 @@ def rule_sets_command() -> None:
 
     for rs in db.session().scalars(select(RuleSet).order_by(RuleSet.version)):
         mark = "*" if rs.active else " "
-        click.echo(f"{mark} v{rs.version}  {rs.loaded_at:%Y-%m-%d %H:%M}  {rs.loaded_by}  "
-                   f"{rs.filename}  sha256 {rs.checksum[:12]}  {len(rs.rules)} rules")
+        click.echo(
+            f"{mark} v{rs.version}  {rs.loaded_at:%Y-%m-%d %H:%M}  {rs.loaded_by}  "
+            f"{rs.filename}  sha256 {rs.checksum[:12]}  {len(rs.rules)} rules"
+        )
 
 
 @registry_cli.command("rules-impact")
@@ -125,13 +136,20 @@ def rules_impact_command(file: str, as_of: str | None, jurisdiction: str | None,
     changes = rules_impact(session, rule_book(session), RuleBook(parsed.rules), day, code)
     session.rollback()
     if fmt == "json":
-        click.echo(json.dumps({"as_of": day.isoformat(), "changes": [c.to_dict() for c in changes]},
-                              indent=2))
+        click.echo(
+            json.dumps(
+                {"as_of": day.isoformat(), "changes": [c.to_dict() for c in changes]}, indent=2
+            )
+        )
         return
     gains = sum(c.change == "gains" for c in changes)
-    click.echo(f"as of {day}: {gains} would gain and {len(changes) - gains} would lose "
-               "authorization (nothing activated)")
+    click.echo(
+        f"as of {day}: {gains} would gain and {len(changes) - gains} would lose "
+        "authorization (nothing activated)"
+    )
     for c in changes:
-        click.echo(f"  {c.change:5}  {c.modality:12}  {c.jurisdiction}/{c.profession}/"
-                   f"{c.registration_number}  {c.name}  ({c.before_rule or 'no rule'} -> "
-                   f"{c.after_rule or 'no rule'})")
+        click.echo(
+            f"  {c.change:5}  {c.modality:12}  {c.jurisdiction}/{c.profession}/"
+            f"{c.registration_number}  {c.name}  ({c.before_rule or 'no rule'} -> "
+            f"{c.after_rule or 'no rule'})"
+        )

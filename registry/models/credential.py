@@ -35,7 +35,11 @@ class Credential(TimestampMixin, Base):
     __tablename__ = "credentials"
     __table_args__ = (
         UniqueConstraint(
-            "practitioner_id", "credential_type_code", "issuer", "credential_number", "issued_on",
+            "practitioner_id",
+            "credential_type_code",
+            "issuer",
+            "credential_number",
+            "issued_on",
             name="uq_credentials_identity",
         ),
     )

@@ -33,7 +33,9 @@ class Practitioner(TimestampMixin, Base):
     __tablename__ = "practitioners"
     __table_args__ = (
         UniqueConstraint(
-            "jurisdiction_code", "profession_code", "registration_number",
+            "jurisdiction_code",
+            "profession_code",
+            "registration_number",
             name="uq_practitioners_key",
         ),
     )

@@ -24,9 +24,7 @@ class User(TimestampMixin, Base):
     role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    jurisdiction_scopes: Mapped[list[UserJurisdiction]] = relationship(
-        cascade="all, delete-orphan"
-    )
+    jurisdiction_scopes: Mapped[list[UserJurisdiction]] = relationship(cascade="all, delete-orphan")
     clinic_scopes: Mapped[list[UserClinic]] = relationship(cascade="all, delete-orphan")
 
     @property

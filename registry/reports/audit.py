@@ -14,7 +14,10 @@ from .snapshots import iter_snapshots
 
 
 def run_audit(
-    session: Session, book: RuleBook, as_of: date, window: int = 60,
+    session: Session,
+    book: RuleBook,
+    as_of: date,
+    window: int = 60,
     jurisdiction: str | None = None,
 ) -> dict[str, Any]:
     """The audit JSON document: every gap of every practitioner in scope on ``as_of``."""
@@ -47,7 +50,10 @@ class ImpactChange:
 
 
 def rules_impact(
-    session: Session, current: RuleBook, proposed: RuleBook, as_of: date,
+    session: Session,
+    current: RuleBook,
+    proposed: RuleBook,
+    as_of: date,
     jurisdiction: str | None = None,
 ) -> list[ImpactChange]:
     """Who would gain or lose authorization for a modality they perform, if ``proposed``
@@ -59,9 +65,16 @@ def rules_impact(
             after = authorization(snap, proposed, as_of, modality)
             if before.authorized == after.authorized:
                 continue
-            changes.append(ImpactChange(
-                snap.jurisdiction, snap.profession, snap.registration_number, snap.name,
-                modality, "gains" if after.authorized else "loses",
-                before.rule.id if before.rule else None, after.rule.id if after.rule else None,
-            ))
+            changes.append(
+                ImpactChange(
+                    snap.jurisdiction,
+                    snap.profession,
+                    snap.registration_number,
+                    snap.name,
+                    modality,
+                    "gains" if after.authorized else "loses",
+                    before.rule.id if before.rule else None,
+                    after.rule.id if after.rule else None,
+                )
+            )
     return changes

@@ -22,19 +22,38 @@ M = PractitionerModality.__table__
 BATCH = 5000
 
 PRACTITIONER_COLUMNS = (
-    P.c.id, P.c.jurisdiction_code, P.c.profession_code, P.c.registration_number,
-    P.c.given_name, P.c.family_name, P.c.registration_status, P.c.status_since,
-    P.c.registered_since, P.c.registration_class, P.c.registration_expires_on,
+    P.c.id,
+    P.c.jurisdiction_code,
+    P.c.profession_code,
+    P.c.registration_number,
+    P.c.given_name,
+    P.c.family_name,
+    P.c.registration_status,
+    P.c.status_since,
+    P.c.registered_since,
+    P.c.registration_class,
+    P.c.registration_expires_on,
 )
 CREDENTIAL_COLUMNS = (
-    C.c.practitioner_id, C.c.id, C.c.credential_type_code, C.c.issued_on, C.c.issuer,
-    C.c.expires_on, C.c.hours, C.c.in_person_hours, C.c.sessions, C.c.verified, C.c.revoked,
-    C.c.credential_number, C.c.verified_at,
+    C.c.practitioner_id,
+    C.c.id,
+    C.c.credential_type_code,
+    C.c.issued_on,
+    C.c.issuer,
+    C.c.expires_on,
+    C.c.hours,
+    C.c.in_person_hours,
+    C.c.sessions,
+    C.c.verified,
+    C.c.revoked,
+    C.c.credential_number,
+    C.c.verified_at,
 )
 
 
-def _scoped(query: Select, jurisdiction: str | None, ids: Iterable[int] | None,
-            joined: bool) -> Select:
+def _scoped(
+    query: Select, jurisdiction: str | None, ids: Iterable[int] | None, joined: bool
+) -> Select:
     if joined and (jurisdiction or ids is not None):
         query = query.join(P, P.c.id == query.selected_columns[0])
     if jurisdiction:
@@ -61,8 +80,8 @@ def iter_snapshots(
     session: Session, jurisdiction: str | None = None, ids: Iterable[int] | None = None
 ) -> Iterator[PractitionerSnap]:
     """Every practitioner in scope, with modalities and credentials, in id order."""
-    conn = session.connection().execution_options(yield_per=BATCH)
-    q_p, q_m, q_c = queries(jurisdiction, ids)
+    conn = session.connection()
+    q_p, q_m, q_c = (q.execution_options(yield_per=BATCH) for q in queries(jurisdiction, ids))
     mods = groupby(conn.execute(q_m), key=lambda r: r[0])
     creds = groupby(conn.execute(q_c), key=lambda r: r[0])
     mod_key, mod_rows = next(mods, (None, ()))
@@ -82,9 +101,17 @@ def iter_snapshots(
 
 def _credential(r) -> CredentialSnap:
     return CredentialSnap(
-        id=r[1], credential_type=r[2], issued_on=r[3], issuer=r[4], expires_on=r[5],
-        hours=r[6], in_person_hours=r[7], sessions=r[8], verified=bool(r[9]),
-        revoked=bool(r[10]), credential_number=r[11],
+        id=r[1],
+        credential_type=r[2],
+        issued_on=r[3],
+        issuer=r[4],
+        expires_on=r[5],
+        hours=r[6],
+        in_person_hours=r[7],
+        sessions=r[8],
+        verified=bool(r[9]),
+        revoked=bool(r[10]),
+        credential_number=r[11],
         verified_at=r[12].date() if r[12] is not None else None,
     )
 
@@ -92,10 +119,18 @@ def _credential(r) -> CredentialSnap:
 def _practitioner(row, modalities, credentials) -> PractitionerSnap:
     status = row[6]
     return PractitionerSnap(
-        id=row[0], jurisdiction=row[1], profession=row[2], registration_number=row[3],
-        name=f"{row[4]} {row[5]}", registration_status=getattr(status, "value", status),
-        status_since=row[7], registered_since=row[8], registration_class=row[9],
-        registration_expires_on=row[10], modalities=modalities, credentials=credentials,
+        id=row[0],
+        jurisdiction=row[1],
+        profession=row[2],
+        registration_number=row[3],
+        name=f"{row[4]} {row[5]}",
+        registration_status=getattr(status, "value", status),
+        status_since=row[7],
+        registered_since=row[8],
+        registration_class=row[9],
+        registration_expires_on=row[10],
+        modalities=modalities,
+        credentials=credentials,
     )
 
 

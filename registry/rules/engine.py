@@ -78,40 +78,71 @@ class _Context:
 def registration_gaps(ctx: _Context) -> list[Gap]:
     p, d = ctx.p, ctx.as_of
     if d < p.registered_since:
-        return [ctx.gap("registration_inactive", detail=f"not registered until {p.registered_since}")]
+        return [
+            ctx.gap("registration_inactive", detail=f"not registered until {p.registered_since}")
+        ]
     if p.registration_expires_on is not None and d > p.registration_expires_on:
-        return [ctx.gap("registration_inactive",
-                        detail=f"registration expired {p.registration_expires_on}")]
+        return [
+            ctx.gap(
+                "registration_inactive", detail=f"registration expired {p.registration_expires_on}"
+            )
+        ]
     if p.registration_status != "active" and d >= p.status_since:
-        return [ctx.gap("registration_inactive",
-                        detail=f"registration {p.registration_status} since {p.status_since}")]
+        return [
+            ctx.gap(
+                "registration_inactive",
+                detail=f"registration {p.registration_status} since {p.status_since}",
+            )
+        ]
     if p.registration_expires_on is not None and p.registration_expires_on <= ctx.horizon:
-        return [ctx.gap("expiring_soon", credential_type="registration",
-                        detail=f"registration expires {p.registration_expires_on}")]
+        return [
+            ctx.gap(
+                "expiring_soon",
+                credential_type="registration",
+                detail=f"registration expires {p.registration_expires_on}",
+            )
+        ]
     return []
 
 
 def rule_gaps(ctx: _Context, rule: RuleSnap, modality: str) -> list[Gap]:
     """Gaps against the rule in force; the list of satisfied requirements goes to ``basis``."""
     if not rule.permitted:
-        return [ctx.gap("outside_scope", modality, rule=rule,
-                        detail=f"{label(modality)} is outside a {label(ctx.p.profession)}'s "
-                               f"scope of practice in {ctx.p.jurisdiction}")]
+        return [
+            ctx.gap(
+                "outside_scope",
+                modality,
+                rule=rule,
+                detail=f"{label(modality)} is outside a {label(ctx.p.profession)}'s "
+                f"scope of practice in {ctx.p.jurisdiction}",
+            )
+        ]
     gaps = []
     classes = rule.registration_classes
     if classes is not None:
         held = (ctx.p.registration_class or "").lower()
         if held not in {c.lower() for c in classes}:
-            gaps.append(ctx.gap(
-                "wrong_registration_class", modality, rule=rule,
-                detail=f"registration class {ctx.p.registration_class or 'unknown'} may not "
-                       f"perform it (allowed: {', '.join(classes)})"))
+            gaps.append(
+                ctx.gap(
+                    "wrong_registration_class",
+                    modality,
+                    rule=rule,
+                    detail=f"registration class {ctx.p.registration_class or 'unknown'} may not "
+                    f"perform it (allowed: {', '.join(classes)})",
+                )
+            )
     if rule.min_years_registered:
         years = whole_years(ctx.p.registered_since, ctx.as_of)
         if years < rule.min_years_registered:
-            gaps.append(ctx.gap(
-                "insufficient_experience", modality, rule=rule,
-                detail=f"{max(years, 0)} of {rule.min_years_registered} required years registered"))
+            gaps.append(
+                ctx.gap(
+                    "insufficient_experience",
+                    modality,
+                    rule=rule,
+                    detail=f"{max(years, 0)} of {rule.min_years_registered} "
+                    "required years registered",
+                )
+            )
     for item in rule.requires:
         gap, _ = requirement_check(ctx, rule, modality, item)
         if gap is not None:
@@ -129,16 +160,21 @@ def requirement_check(
     def gap(kind: str, detail: str, used: Iterable[CredentialSnap] = ()) -> tuple[Gap, tuple]:
         return ctx.gap(kind, modality, first, rule, detail), tuple(used)
 
-    held = [c for c in ctx.p.credentials
-            if c.credential_type in item.credentials and not c.revoked and c.issued_on <= d]
+    held = [
+        c
+        for c in ctx.p.credentials
+        if c.credential_type in item.credentials and not c.revoked and c.issued_on <= d
+    ]
     if not held:
         return gap("missing_credential", f"no {what} on file")
     if item.issuers is not None:
         approved = {i.casefold() for i in item.issuers}
         held = [c for c in held if c.issuer.casefold() in approved]
         if not held:
-            return gap("unapproved_issuer",
-                       f"{what} not from an approved provider ({', '.join(item.issuers)})")
+            return gap(
+                "unapproved_issuer",
+                f"{what} not from an approved provider ({', '.join(item.issuers)})",
+            )
     current = [c for c in held if c.expires_on is None or c.expires_on >= d]
     if not current:
         latest = max(c.expires_on for c in held if c.expires_on is not None)
@@ -162,8 +198,12 @@ def _shortfall(item: Requirement, counting: list[CredentialSnap], what: str):
     window = f" in the last {item.within_months} months" if item.within_months else ""
     checks = (
         ("insufficient_hours", item.min_hours, "hours", "required hours"),
-        ("insufficient_hours", item.min_in_person_hours, "in_person_hours",
-         "required in-person hours"),
+        (
+            "insufficient_hours",
+            item.min_in_person_hours,
+            "in_person_hours",
+            "required in-person hours",
+        ),
         ("insufficient_sessions", item.min_sessions, "sessions", "required supervised sessions"),
     )
     for kind, minimum, attr, words in checks:
@@ -184,9 +224,14 @@ def modality_gaps(ctx: _Context, book: RuleBook, modality: str) -> list[Gap]:
     p = ctx.p
     rule = book.rule_for(p.jurisdiction, p.profession, modality, ctx.as_of)
     if rule is None:
-        return [ctx.gap("no_rule", modality,
-                        detail=f"no rule for {label(p.profession)}s performing {label(modality)} "
-                               f"in {p.jurisdiction} on {ctx.as_of}")]
+        return [
+            ctx.gap(
+                "no_rule",
+                modality,
+                detail=f"no rule for {label(p.profession)}s performing {label(modality)} "
+                f"in {p.jurisdiction} on {ctx.as_of}",
+            )
+        ]
     return rule_gaps(ctx, rule, modality)
 
 

@@ -16,12 +16,34 @@ import yaml
 from .model import Requirement, RuleSnap
 
 TOP_KEYS = {"version", "jurisdictions", "professions", "credential_types", "rules"}
-RULE_REQUIRED = {"id", "jurisdiction", "profession", "modalities", "effective_from",
-                 "permitted", "source"}
-RULE_OPTIONAL = {"effective_to", "registration_classes", "min_years_registered", "requires",
-                 "notes"}
-ITEM_KEYS = {"credential", "min_hours", "min_in_person_hours", "min_sessions", "within_months",
-             "issuers", "verified"}
+RULE_REQUIRED = {
+    "id",
+    "jurisdiction",
+    "profession",
+    "modalities",
+    "effective_from",
+    "permitted",
+    "source",
+}
+RULE_OPTIONAL = {
+    "effective_to",
+    "registration_classes",
+    "min_years_registered",
+    "requires",
+    "notes",
+}
+CODE_LENGTH = {"jurisdictions": 10, "professions": 50, "credential_types": 50}
+NAME_LENGTH = 100
+ID_LENGTH, SOURCE_LENGTH = 100, 500
+ITEM_KEYS = {
+    "credential",
+    "min_hours",
+    "min_in_person_hours",
+    "min_sessions",
+    "within_months",
+    "issuers",
+    "verified",
+}
 
 
 class _Loader(yaml.SafeLoader):
@@ -101,10 +123,18 @@ def _check_top(doc: dict[str, Any], result: RulesFile) -> None:
             continue
         target = getattr(result, key)
         for i, entry in enumerate(entries):
-            if not isinstance(entry, dict) or set(entry) != {"code", "name"} or not all(
-                isinstance(entry[k], str) and entry[k].strip() for k in ("code", "name")
+            if (
+                not isinstance(entry, dict)
+                or set(entry) != {"code", "name"}
+                or not all(isinstance(entry[k], str) and entry[k].strip() for k in ("code", "name"))
             ):
                 result.problems.append(f"{key}[{i}]: must have exactly a code and a name")
+                continue
+            if len(entry["code"]) > CODE_LENGTH[key] or len(entry["name"]) > NAME_LENGTH:
+                result.problems.append(
+                    f"{key}[{i}]: code at most {CODE_LENGTH[key]} and name at most "
+                    f"{NAME_LENGTH} characters"
+                )
                 continue
             if entry["code"] in target:
                 result.problems.append(f"{key}[{i}]: code '{entry['code']}' declared twice")
@@ -127,6 +157,8 @@ def _check_rule(index, raw, codes: KnownCodes, seen, problems) -> RuleSnap | Non
     if "id" in raw and (not isinstance(rule_id, str) or not rule_id.strip()):
         errors.append("id: must be text")
     elif isinstance(rule_id, str):
+        if len(rule_id) > ID_LENGTH:
+            errors.append(f"id: at most {ID_LENGTH} characters")
         if rule_id in seen:
             errors.append(f"duplicate id (also rules[{seen[rule_id]}])")
         seen.setdefault(rule_id, index)
@@ -146,8 +178,9 @@ def _check_fields(raw, codes: KnownCodes, errors: list[str]) -> dict[str, Any]:
         if not isinstance(mods, list) or not mods:
             errors.append("modalities: must be a non-empty list")
         else:
-            errors += [f"modalities: unknown modality '{m}'" for m in mods
-                       if m not in codes.modalities]
+            errors += [
+                f"modalities: unknown modality '{m}'" for m in mods if m not in codes.modalities
+            ]
             if len(set(map(str, mods))) != len(mods):
                 errors.append("modalities: listed twice")
         v["modalities"] = tuple(mods or ())
@@ -165,6 +198,8 @@ def _check_fields(raw, codes: KnownCodes, errors: list[str]) -> dict[str, Any]:
     source = raw.get("source")
     if "source" in raw and (not isinstance(source, str) or not source.strip()):
         errors.append("source: must say where the rule comes from")
+    elif isinstance(source, str) and len(source) > SOURCE_LENGTH:
+        errors.append(f"source: at most {SOURCE_LENGTH} characters")
     v["source"] = source
     notes = raw.get("notes")
     v["notes"] = None if notes is None else str(notes)
@@ -195,8 +230,10 @@ def _classes(raw, errors) -> tuple[str, ...] | None:
     classes = raw.get("registration_classes")
     if classes is None:
         return None
-    if not isinstance(classes, list) or not classes or not all(
-        isinstance(c, str) and c.strip() for c in classes
+    if (
+        not isinstance(classes, list)
+        or not classes
+        or not all(isinstance(c, str) and c.strip() for c in classes)
     ):
         errors.append("registration_classes: must be a non-empty list of class names")
         return None
@@ -208,8 +245,11 @@ def _number(raw, key, errors, whole=False, positive=False):
     if value is None:
         return None
     kinds = (int,) if whole else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds) or value < 0 or (
-        positive and value == 0
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, kinds)
+        or value < 0
+        or (positive and value == 0)
     ):
         kind = "whole number" if whole else "number"
         errors.append(f"{key}: must be a {'positive' if positive else 'non-negative'} {kind}")
@@ -244,16 +284,21 @@ def _requirement(item, codes: KnownCodes, errors: list[str]) -> Requirement | No
     if not isinstance(creds, list) or not creds or not all(isinstance(c, str) for c in creds):
         errors.append("credential: must be a credential type or a list of them")
         return None
-    errors += [f"credential: unknown credential type '{c}'" for c in creds
-               if c not in codes.credential_types]
+    errors += [
+        f"credential: unknown credential type '{c}'"
+        for c in creds
+        if c not in codes.credential_types
+    ]
     for key in ("min_hours", "min_in_person_hours"):
         _number(item, key, errors)
     _number(item, "min_sessions", errors, whole=True)
     _number(item, "within_months", errors, whole=True, positive=True)
     issuers = item.get("issuers")
-    if issuers is not None and (not isinstance(issuers, list) or not issuers or not all(
-        isinstance(s, str) and s.strip() for s in issuers
-    )):
+    if issuers is not None and (
+        not isinstance(issuers, list)
+        or not issuers
+        or not all(isinstance(s, str) and s.strip() for s in issuers)
+    ):
         errors.append("issuers: must be a non-empty list of names")
     if "verified" in item and not isinstance(item["verified"], bool):
         errors.append("verified: must be true or false")
@@ -269,7 +314,7 @@ def overlaps(rules: list[RuleSnap]) -> list[str]:
     problems = []
     for (j, p, m), group in sorted(by_key.items()):
         group.sort(key=lambda r: r.effective_from)
-        pairs = [(a, b) for i, a in enumerate(group) for b in group[i + 1:]]
+        pairs = [(a, b) for i, a in enumerate(group) for b in group[i + 1 :]]
         for a, b in pairs:
             if a.effective_to is None or a.effective_to >= b.effective_from:
                 problems.append(

@@ -72,7 +72,8 @@ class Requirement:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "credential": self.credentials[0] if len(self.credentials) == 1
+            "credential": self.credentials[0]
+            if len(self.credentials) == 1
             else list(self.credentials)
         }
         for name in ("min_hours", "min_in_person_hours", "min_sessions", "within_months"):

@@ -30,20 +30,29 @@ class ClinicCache:
         clinic_id = self.session.execute(
             insert(Clinic).values(values).returning(Clinic.id)
         ).scalar_one()
-        audit.record(self.session, self.actor, "clinic.create", "clinic", clinic_id,
-                     after={"name": name, "city": city})
+        audit.record(
+            self.session,
+            self.actor,
+            "clinic.create",
+            "clinic",
+            clinic_id,
+            after={"name": name, "city": city},
+        )
         self.by_name[name], self.by_id[clinic_id] = clinic_id, name
         return clinic_id
 
 
-def get_or_create_clinic(session: Session, actor: str, name: str, city: str | None = None) -> Clinic:
+def get_or_create_clinic(
+    session: Session, actor: str, name: str, city: str | None = None
+) -> Clinic:
     clinic = session.scalar(select(Clinic).where(Clinic.name == name))
     if clinic is None:
         clinic = Clinic(name=name, city=city)
         session.add(clinic)
         session.flush()
-        audit.record(session, actor, "clinic.create", "clinic", clinic.id,
-                     after={"name": name, "city": city})
+        audit.record(
+            session, actor, "clinic.create", "clinic", clinic.id, after={"name": name, "city": city}
+        )
     return clinic
 
 
@@ -54,8 +63,14 @@ def assign_staff(session: Session, actor: str, clinic: Clinic, practitioner: Pra
         return False
     session.add(ClinicStaff(clinic_id=clinic.id, practitioner_id=practitioner.id))
     session.flush()
-    audit.record(session, actor, "clinic.assign_staff", "practitioner", practitioner.id,
-                 after={"clinic": clinic.name})
+    audit.record(
+        session,
+        actor,
+        "clinic.assign_staff",
+        "practitioner",
+        practitioner.id,
+        after={"clinic": clinic.name},
+    )
     return True
 
 
@@ -65,5 +80,11 @@ def remove_staff(session: Session, actor: str, clinic: Clinic, practitioner: Pra
         raise NotFound(f"{practitioner.name} is not on the staff of {clinic.name}")
     session.delete(link)
     session.flush()
-    audit.record(session, actor, "clinic.remove_staff", "practitioner", practitioner.id,
-                 before={"clinic": clinic.name})
+    audit.record(
+        session,
+        actor,
+        "clinic.remove_staff",
+        "practitioner",
+        practitioner.id,
+        before={"clinic": clinic.name},
+    )

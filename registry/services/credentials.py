@@ -13,9 +13,21 @@ from . import InvalidInput, StaleEdit, audit
 from .codes import load_codes
 
 SNAPSHOT = (
-    "credential_type_code", "issuer", "credential_number", "issued_on", "expires_on", "hours",
-    "in_person_hours", "sessions", "verified", "verified_by_name", "verified_at",
-    "verification_note", "evidence_ref", "revoked", "revoked_reason",
+    "credential_type_code",
+    "issuer",
+    "credential_number",
+    "issued_on",
+    "expires_on",
+    "hours",
+    "in_person_hours",
+    "sessions",
+    "verified",
+    "verified_by_name",
+    "verified_at",
+    "verification_note",
+    "evidence_ref",
+    "revoked",
+    "revoked_reason",
 )
 
 
@@ -45,20 +57,36 @@ def _check_values(c: Credential) -> None:
 
 
 def add_credential(
-    session: Session, actor: str, practitioner: Practitioner, *, credential_type: str,
-    issued_on: date, issuer: str = "", credential_number: str = "",
-    expires_on: date | None = None, hours: float | None = None,
-    in_person_hours: float | None = None, sessions: int | None = None,
+    session: Session,
+    actor: str,
+    practitioner: Practitioner,
+    *,
+    credential_type: str,
+    issued_on: date,
+    issuer: str = "",
+    credential_number: str = "",
+    expires_on: date | None = None,
+    hours: float | None = None,
+    in_person_hours: float | None = None,
+    sessions: int | None = None,
     evidence_ref: str | None = None,
 ) -> Credential:
     """Record a new credential; it waits for verification."""
     if credential_type not in load_codes(session).credential_types:
         raise InvalidInput({"credential_type": f"unknown credential type '{credential_type}'"})
     c = Credential(
-        practitioner=practitioner, credential_type_code=credential_type, issuer=issuer.strip(),
-        credential_number=credential_number.strip(), issued_on=issued_on, expires_on=expires_on,
-        hours=hours, in_person_hours=in_person_hours, sessions=sessions, evidence_ref=evidence_ref,
-        verified=False, revoked=False,
+        practitioner=practitioner,
+        credential_type_code=credential_type,
+        issuer=issuer.strip(),
+        credential_number=credential_number.strip(),
+        issued_on=issued_on,
+        expires_on=expires_on,
+        hours=hours,
+        in_person_hours=in_person_hours,
+        sessions=sessions,
+        evidence_ref=evidence_ref,
+        verified=False,
+        revoked=False,
     )
     _check_values(c)
     session.add(c)
@@ -68,27 +96,47 @@ def add_credential(
 
 
 def renew_credential(
-    session: Session, actor: str, c: Credential, *, issued_on: date, expires_on: date | None,
-    credential_number: str | None = None, evidence_ref: str | None = None,
+    session: Session,
+    actor: str,
+    c: Credential,
+    *,
+    issued_on: date,
+    expires_on: date | None,
+    credential_number: str | None = None,
+    evidence_ref: str | None = None,
     expected_version: int | None = None,
 ) -> Credential:
     """Renewal is a new credential of the same type and issuer; the old one stays on file."""
     _check_version(c, expected_version)
     renewed = add_credential(
-        session, actor, c.practitioner, credential_type=c.credential_type_code,
-        issued_on=issued_on, issuer=c.issuer,
+        session,
+        actor,
+        c.practitioner,
+        credential_type=c.credential_type_code,
+        issued_on=issued_on,
+        issuer=c.issuer,
         credential_number=c.credential_number if credential_number is None else credential_number,
-        expires_on=expires_on, hours=c.hours, in_person_hours=c.in_person_hours,
-        sessions=c.sessions, evidence_ref=evidence_ref,
+        expires_on=expires_on,
+        hours=c.hours,
+        in_person_hours=c.in_person_hours,
+        sessions=c.sessions,
+        evidence_ref=evidence_ref,
     )
-    audit.record(session, actor, "credential.renew", "credential", c.id,
-                 after={"renewed_by": renewed.id})
+    audit.record(
+        session, actor, "credential.renew", "credential", c.id, after={"renewed_by": renewed.id}
+    )
     return renewed
 
 
 def verify_credential(
-    session: Session, actor: str, c: Credential, *, verified_by_id: int | None = None,
-    note: str | None = None, expected_version: int | None = None, accept: bool = True,
+    session: Session,
+    actor: str,
+    c: Credential,
+    *,
+    verified_by_id: int | None = None,
+    note: str | None = None,
+    expected_version: int | None = None,
+    accept: bool = True,
 ) -> Credential:
     """Record a primary-source check: verified (accept) or rejected, by whom, when, why."""
     _check_version(c, expected_version)
@@ -105,7 +153,10 @@ def verify_credential(
 
 
 def revoke_credential(
-    session: Session, actor: str, c: Credential, reason: str,
+    session: Session,
+    actor: str,
+    c: Credential,
+    reason: str,
     expected_version: int | None = None,
 ) -> Credential:
     """A revoked credential no longer counts toward any rule."""

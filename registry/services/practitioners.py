@@ -13,14 +13,25 @@ from .codes import load_codes
 from .imports.practitioners import FIELD_COLUMNS, clean_practitioner
 
 EDITABLE = (
-    "given_name", "family_name", "registration_status", "status_since", "registered_since",
-    "registration_class", "registration_expires_on", "city", "email", "phone", "notes",
+    "given_name",
+    "family_name",
+    "registration_status",
+    "status_since",
+    "registered_since",
+    "registration_class",
+    "registration_expires_on",
+    "city",
+    "email",
+    "phone",
+    "notes",
 )
 
 
 def snapshot(p: Practitioner) -> dict[str, Any]:
-    values = {c: getattr(p, c) for c in ("jurisdiction_code", "profession_code",
-                                         "registration_number", *EDITABLE)}
+    values = {
+        c: getattr(p, c)
+        for c in ("jurisdiction_code", "profession_code", "registration_number", *EDITABLE)
+    }
     values["modalities"] = sorted(m.modality_code for m in p.modalities)
     return audit.plain_dict(values)
 
@@ -49,10 +60,13 @@ def create_practitioner(session: Session, actor: str, raw: dict[str, str]) -> Pr
     """Create one practitioner from contract-named text fields (as in practitioners.csv)."""
     values = _clean(session, raw)
     key = (values["jurisdiction"], values["profession"], values["registration_number"])
-    if session.scalar(select(Practitioner.id).where(
-        Practitioner.jurisdiction_code == key[0], Practitioner.profession_code == key[1],
-        Practitioner.registration_number == key[2],
-    )):
+    if session.scalar(
+        select(Practitioner.id).where(
+            Practitioner.jurisdiction_code == key[0],
+            Practitioner.profession_code == key[1],
+            Practitioner.registration_number == key[2],
+        )
+    ):
         raise InvalidInput({"registration_number": "a practitioner with this key exists"})
     p = Practitioner(**{FIELD_COLUMNS[k]: v for k, v in values.items() if k in FIELD_COLUMNS})
     p.modalities = [PractitionerModality(modality_code=m) for m in values.get("modalities", [])]
@@ -97,5 +111,12 @@ def set_modalities(session: Session, actor: str, p: Practitioner, modalities: li
         return
     p.modalities = [PractitionerModality(modality_code=m) for m in sorted(set(modalities))]
     session.flush()
-    audit.record(session, actor, "practitioner.set_modalities", "practitioner", p.id,
-                 before={"modalities": before}, after={"modalities": sorted(set(modalities))})
+    audit.record(
+        session,
+        actor,
+        "practitioner.set_modalities",
+        "practitioner",
+        p.id,
+        before={"modalities": before},
+        after={"modalities": sorted(set(modalities))},
+    )

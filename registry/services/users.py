@@ -14,8 +14,16 @@ from .fields import parse_email
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
 COMMON_PASSWORDS = {
-    "password1234", "123456789012", "qwertyuiopas", "passwordpassword", "letmein12345",
-    "administrator", "welcome12345", "iloveyou1234", "changeme1234", "needling1234",
+    "password1234",
+    "123456789012",
+    "qwertyuiopas",
+    "passwordpassword",
+    "letmein12345",
+    "administrator",
+    "welcome12345",
+    "iloveyou1234",
+    "changeme1234",
+    "needling1234",
 }
 
 
@@ -44,8 +52,13 @@ def check_password(user: User, password: str) -> bool:
 
 
 def create_user(
-    session: Session, actor: str, email: str, password: str, role: str,
-    jurisdictions: list[str] = (), clinics: list[str] = (),
+    session: Session,
+    actor: str,
+    email: str,
+    password: str,
+    role: str,
+    jurisdictions: list[str] = (),
+    clinics: list[str] = (),
 ) -> User:
     """Create an account; regulators need jurisdictions and clinic managers clinics."""
     errors: dict[str, str] = {}
@@ -68,9 +81,19 @@ def create_user(
     user.clinic_scopes = [UserClinic(clinic_id=c.id) for c in scopes[1]]
     session.add(user)
     session.flush()
-    audit.record(session, actor, "user.create", "user", user.id,
-                 after={"email": email, "role": role, "jurisdictions": scopes[0],
-                        "clinics": [c.name for c in scopes[1]]})
+    audit.record(
+        session,
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        after={
+            "email": email,
+            "role": role,
+            "jurisdictions": scopes[0],
+            "clinics": [c.name for c in scopes[1]],
+        },
+    )
     return user
 
 
@@ -98,8 +121,15 @@ def set_active(session: Session, actor: str, user: User, active: bool) -> None:
         return
     user.active = active
     session.flush()
-    audit.record(session, actor, "user.activate" if active else "user.deactivate", "user",
-                 user.id, before={"active": not active}, after={"active": active})
+    audit.record(
+        session,
+        actor,
+        "user.activate" if active else "user.deactivate",
+        "user",
+        user.id,
+        before={"active": not active},
+        after={"active": active},
+    )
 
 
 def change_password(session: Session, actor: str, user: User, new_password: str) -> None:

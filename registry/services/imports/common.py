@@ -90,9 +90,7 @@ def open_reader(
     return None if report.errors else reader
 
 
-def raw_rows(
-    reader: csv.DictReader, report: ImportReport
-) -> Iterator[tuple[int, dict[str, str]]]:
+def raw_rows(reader: csv.DictReader, report: ImportReport) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row) pairs with values stripped; rows with extra values are reported."""
     while True:
         try:

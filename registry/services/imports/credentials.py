@@ -142,15 +142,18 @@ class _ChunkWriter:
         keys = {tuple(r.values[k] for k in KEY) for r in chunk}
         key_cols = tuple_(P.c.jurisdiction_code, P.c.profession_code, P.c.registration_number)
         found = self.session.execute(
-            select(P.c.jurisdiction_code, P.c.profession_code, P.c.registration_number, P.c.id)
-            .where(key_cols.in_(list(keys)))
+            select(
+                P.c.jurisdiction_code, P.c.profession_code, P.c.registration_number, P.c.id
+            ).where(key_cols.in_(list(keys)))
         )
         ids = {(j, p, n): i for j, p, n, i in found}
         for row in chunk:
             key = tuple(row.values[k] for k in KEY)
             row.values["practitioner_id"] = ids.get(key)
             if row.values["practitioner_id"] is None:
-                self.report.errors.append(RowError(row.line, f"unknown practitioner {'/'.join(key)}"))
+                self.report.errors.append(
+                    RowError(row.line, f"unknown practitioner {'/'.join(key)}")
+                )
                 continue
             identity = _identity(row.values)
             if identity in self.seen:
@@ -179,8 +182,13 @@ class _ChunkWriter:
         ids = list({r.values["practitioner_id"] for r in chunk})
         result = self.session.execute(select(T).where(T.c.practitioner_id.in_(ids)))
         return {
-            (m["practitioner_id"], m["credential_type_code"], m["issuer"],
-             m["credential_number"], m["issued_on"]): dict(m)
+            (
+                m["practitioner_id"],
+                m["credential_type_code"],
+                m["issuer"],
+                m["credential_number"],
+                m["issued_on"],
+            ): dict(m)
             for m in result.mappings()
         }
 
@@ -217,8 +225,12 @@ class _ChunkWriter:
         ids = list(self.session.execute(stmt, rows).scalars())
         self.report.created += len(new)
         return [
-            {"action": "credential.add", "target_type": "credential", "target_id": cid,
-             "after": _audit_view(row)}
+            {
+                "action": "credential.add",
+                "target_type": "credential",
+                "target_id": cid,
+                "after": _audit_view(row),
+            }
             for cid, row in zip(ids, rows, strict=True)
         ]
 
@@ -250,18 +262,35 @@ class _ChunkWriter:
         self.session.connection().execute(stmt, params)
         self.report.updated += len(changed)
         return [
-            {"action": "credential.update", "target_type": "credential", "target_id": old["id"],
-             "before": before, "after": after}
+            {
+                "action": "credential.update",
+                "target_type": "credential",
+                "target_id": old["id"],
+                "before": before,
+                "after": after,
+            }
             for old, before, after in changed
         ]
 
 
 def _identity(v: dict[str, Any]) -> tuple:
-    return (v["practitioner_id"], v["credential_type"], v["issuer"],
-            v["credential_number"], v["issued_on"])
+    return (
+        v["practitioner_id"],
+        v["credential_type"],
+        v["issuer"],
+        v["credential_number"],
+        v["issued_on"],
+    )
 
 
 def _audit_view(row: dict[str, Any]) -> dict[str, Any]:
-    keep = ("practitioner_id", "credential_type_code", "issuer", "credential_number",
-            "issued_on", *MUTABLE, "verified")
+    keep = (
+        "practitioner_id",
+        "credential_type_code",
+        "issuer",
+        "credential_number",
+        "issued_on",
+        *MUTABLE,
+        "verified",
+    )
     return {k: row[k] for k in keep}

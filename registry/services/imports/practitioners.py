@@ -98,7 +98,9 @@ def clean_practitioner(raw: dict[str, str], codes: Codes) -> tuple[dict[str, Any
         values["modalities"] = mods
     if "clinics" in raw:
         values["clinics"] = split_list(raw["clinics"])
-        check_length({"clinic": max(values["clinics"], key=len, default="")}, {"clinic": 200}, errors)
+        check_length(
+            {"clinic": max(values["clinics"], key=len, default="")}, {"clinic": 200}, errors
+        )
     _check_dates(values, errors)
     check_length(values, LENGTHS, errors)
     return values, errors
@@ -255,13 +257,21 @@ class _ChunkWriter:
         self._add_links(zip(ids, new, strict=True))
         self.report.created += len(new)
         return [
-            {"action": "practitioner.create", "target_type": "practitioner", "target_id": pid,
-             "after": _audit_view(row, v)}
+            {
+                "action": "practitioner.create",
+                "target_type": "practitioner",
+                "target_id": pid,
+                "after": _audit_view(row, v),
+            }
             for pid, row, v in zip(ids, rows, new, strict=True)
         ]
 
     def _update(self, changed, mods, staff) -> list[dict[str, Any]]:
-        plain = [(old, row) for old, _, row, _, after in changed if set(after) - {"modalities", "clinics"}]
+        plain = [
+            (old, row)
+            for old, _, row, _, after in changed
+            if set(after) - {"modalities", "clinics"}
+        ]
         if plain:
             now = utcnow()
             params = [
@@ -280,8 +290,13 @@ class _ChunkWriter:
         self._replace_links(pairs, mods, staff)
         self.report.updated += len(changed)
         return [
-            {"action": "practitioner.update", "target_type": "practitioner",
-             "target_id": old["id"], "before": before, "after": after}
+            {
+                "action": "practitioner.update",
+                "target_type": "practitioner",
+                "target_id": old["id"],
+                "before": before,
+                "after": after,
+            }
             for old, _, _, before, after in changed
         ]
 
@@ -293,7 +308,9 @@ class _ChunkWriter:
             for m in v.get("modalities", ())
         ]
         staff_rows = [
-            {"practitioner_id": pid, "clinic_id": c} for pid, v in pairs for c in v.get("clinic_ids", ())
+            {"practitioner_id": pid, "clinic_id": c}
+            for pid, v in pairs
+            for c in v.get("clinic_ids", ())
         ]
         if mod_rows:
             self.session.execute(insert(PractitionerModality.__table__), mod_rows)
@@ -309,17 +326,20 @@ class _ChunkWriter:
             table = model.__table__
             gone = [
                 {"b_pid": pid, "b_val": val}
-                for pid, v in pairs if pid in old_links
+                for pid, v in pairs
+                if pid in old_links
                 for val in old_links[pid] - set(v[key])
             ]
             added = [
                 {"practitioner_id": pid, column: val}
-                for pid, v in pairs if pid in old_links
+                for pid, v in pairs
+                if pid in old_links
                 for val in set(v[key]) - old_links[pid]
             ]
             if gone:
                 stmt = delete(table).where(
-                    table.c.practitioner_id == bindparam("b_pid"), table.c[column] == bindparam("b_val")
+                    table.c.practitioner_id == bindparam("b_pid"),
+                    table.c[column] == bindparam("b_val"),
                 )
                 self.session.connection().execute(stmt, gone)
             if added:
