@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from ..models import Clinic, ClinicStaff, Practitioner
 from ..models.base import utcnow
 from . import NotFound, audit
+from .bulk import allocate_ids
 
 
 class ClinicCache:
@@ -18,28 +19,41 @@ class ClinicCache:
         self.by_name: dict[str, int] = dict(session.execute(select(Clinic.name, Clinic.id)).all())
         self.by_id = {i: n for n, i in self.by_name.items()}
 
-    def ids_for(self, names: list[str], city: str | None) -> list[int]:
-        return [self.by_name.get(n) or self._create(n, city) for n in names]
+    def create_missing(self, wanted: list[tuple[list[str], str | None]]) -> None:
+        """Create, in one statement, every clinic named here for the first time (its city is
+        that of the first practitioner naming it)."""
+        new: dict[str, str | None] = {}
+        for names, city in wanted:
+            for name in names:
+                if name not in self.by_name:
+                    new.setdefault(name, city)
+        if not new:
+            return
+        now = utcnow()
+        ids = allocate_ids(self.session, Clinic.__table__, len(new))
+        rows = [
+            {"id": i, "name": n, "city": c, "created_at": now, "updated_at": now}
+            for i, (n, c) in zip(ids, new.items(), strict=True)
+        ]
+        self.session.execute(insert(Clinic.__table__), rows)
+        events = [
+            {
+                "action": "clinic.create",
+                "target_type": "clinic",
+                "target_id": r["id"],
+                "after": {"name": r["name"], "city": r["city"]},
+            }
+            for r in rows
+        ]
+        audit.record_many(self.session, self.actor, events)
+        for r in rows:
+            self.by_name[r["name"]], self.by_id[r["id"]] = r["id"], r["name"]
+
+    def ids_for(self, names: list[str]) -> list[int]:
+        return [self.by_name[n] for n in names]
 
     def names_for(self, ids) -> list[str]:
         return sorted(self.by_id[i] for i in ids)
-
-    def _create(self, name: str, city: str | None) -> int:
-        now = utcnow()
-        values = {"name": name, "city": city, "created_at": now, "updated_at": now}
-        clinic_id = self.session.execute(
-            insert(Clinic).values(values).returning(Clinic.id)
-        ).scalar_one()
-        audit.record(
-            self.session,
-            self.actor,
-            "clinic.create",
-            "clinic",
-            clinic_id,
-            after={"name": name, "city": city},
-        )
-        self.by_name[name], self.by_id[clinic_id] = clinic_id, name
-        return clinic_id
 
 
 def get_or_create_clinic(

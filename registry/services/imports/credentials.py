@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from ...models import Credential, Practitioner
 from ...models.base import utcnow
 from .. import audit
+from ..bulk import allocate_ids, one_of
 from ..codes import Codes, load_codes
 from ..fields import parse_amount, parse_bool, parse_count, parse_date
 from .common import (
@@ -29,6 +30,7 @@ from .common import (
     open_reader,
     raw_rows,
 )
+from .practitioners import known_keys
 
 KEY = ("jurisdiction", "profession", "registration_number")
 REQUIRED = {*KEY, "credential_type", "issued_on"}
@@ -106,7 +108,7 @@ def import_credentials(
     reader = open_reader(stream, REQUIRED | OPTIONAL, REQUIRED, report)
     if reader is not None:
         columns = set(reader.fieldnames or ())
-        writer = _ChunkWriter(session, actor, columns, report)
+        writer = _ChunkWriter(session, actor, columns, report, known_keys(session))
         rows = _clean_rows(raw_rows(reader, report), load_codes(session), report)
         for chunk in chunks(rows):
             writer.resolve(chunk)
@@ -133,23 +135,16 @@ def _clean_rows(rows, codes: Codes, report: ImportReport) -> Iterator[Row]:
 class _ChunkWriter:
     """Resolves and writes one chunk of clean rows with a fixed number of statements."""
 
-    def __init__(self, session: Session, actor: str, columns: set[str], report) -> None:
+    def __init__(self, session: Session, actor: str, columns: set[str], report, known) -> None:
         self.session, self.actor, self.columns, self.report = session, actor, columns, report
+        self.known = known
         self.seen: dict[tuple, int] = {}
 
     def resolve(self, chunk: list[Row]) -> None:
         """Find each row's practitioner; unknown ones and repeated credentials are errors."""
-        keys = {tuple(r.values[k] for k in KEY) for r in chunk}
-        key_cols = tuple_(P.c.jurisdiction_code, P.c.profession_code, P.c.registration_number)
-        found = self.session.execute(
-            select(
-                P.c.jurisdiction_code, P.c.profession_code, P.c.registration_number, P.c.id
-            ).where(key_cols.in_(list(keys)))
-        )
-        ids = {(j, p, n): i for j, p, n, i in found}
         for row in chunk:
             key = tuple(row.values[k] for k in KEY)
-            row.values["practitioner_id"] = ids.get(key)
+            row.values["practitioner_id"] = self.known.get(key)
             if row.values["practitioner_id"] is None:
                 self.report.errors.append(
                     RowError(row.line, f"unknown practitioner {'/'.join(key)}")
@@ -179,8 +174,10 @@ class _ChunkWriter:
         audit.record_many(self.session, self.actor, events)
 
     def _existing(self, chunk: list[Row]) -> dict[tuple, dict[str, Any]]:
-        ids = list({r.values["practitioner_id"] for r in chunk})
-        result = self.session.execute(select(T).where(T.c.practitioner_id.in_(ids)))
+        ids = {r.values["practitioner_id"] for r in chunk}
+        result = self.session.execute(
+            select(T).where(one_of(self.session, T.c.practitioner_id, ids))
+        )
         return {
             (
                 m["practitioner_id"],
@@ -203,8 +200,10 @@ class _ChunkWriter:
         if not new:
             return []
         now = utcnow()
+        ids = allocate_ids(self.session, T, len(new))
         rows = [
             {
+                "id": cid,
                 "practitioner_id": v["practitioner_id"],
                 "credential_type_code": v["credential_type"],
                 "issuer": v["issuer"],
@@ -219,10 +218,9 @@ class _ChunkWriter:
                 "created_at": now,
                 "updated_at": now,
             }
-            for v in new
+            for cid, v in zip(ids, new, strict=True)
         ]
-        stmt = insert(T).returning(T.c.id, sort_by_parameter_order=True)
-        ids = list(self.session.execute(stmt, rows).scalars())
+        self.session.execute(insert(T), rows)
         self.report.created += len(new)
         return [
             {

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from sqlalchemy import bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ...models import ClinicStaff, Practitioner, PractitionerModality, RegistrationStatus
 from ...models.base import utcnow
 from .. import audit
+from ..bulk import allocate_ids, one_of
 from ..clinics import ClinicCache
 from ..codes import Codes, load_codes
 from ..fields import parse_date, parse_email, split_list
@@ -137,6 +138,14 @@ def _check_dates(values: dict[str, Any], errors: list[str]) -> None:
         errors.append("registration_expires_on is before registered_since")
 
 
+def known_keys(session: Session) -> dict[tuple[str, str, str], int]:
+    """Every practitioner key and its id, read once per import (one query)."""
+    rows = session.execute(
+        select(T.c.jurisdiction_code, T.c.profession_code, T.c.registration_number, T.c.id)
+    )
+    return {(j, p, n): i for j, p, n, i in rows}
+
+
 def import_practitioners(
     session: Session, actor: str, stream: TextIO, progress: Progress | None = None
 ) -> ImportReport:
@@ -151,7 +160,7 @@ def import_practitioners(
         columns = set(reader.fieldnames or ())
         codes = load_codes(session)
         clinics = ClinicCache(session, actor)
-        writer = _ChunkWriter(session, actor, columns, clinics, report)
+        writer = _ChunkWriter(session, actor, columns, clinics, report, known_keys(session))
         for chunk in chunks(_clean_rows(raw_rows(reader, report), codes, report)):
             if not report.errors:
                 writer.write(chunk)
@@ -181,9 +190,9 @@ def _clean_rows(rows, codes: Codes, report: ImportReport) -> Iterator[Row]:
 class _ChunkWriter:
     """Writes one chunk of clean rows with a fixed number of statements."""
 
-    def __init__(self, session, actor, columns, clinics: ClinicCache, report) -> None:
+    def __init__(self, session, actor, columns, clinics: ClinicCache, report, known) -> None:
         self.session, self.actor, self.report = session, actor, report
-        self.columns, self.clinics = columns, clinics
+        self.columns, self.clinics, self.known = columns, clinics, known
         self.fields = [c for c in FIELD_COLUMNS if c in columns or c == "status_since"]
 
     def write(self, chunk: list[Row]) -> None:
@@ -191,10 +200,13 @@ class _ChunkWriter:
         mods = self._links(PractitionerModality, "modality_code", existing, "modalities")
         staff = self._links(ClinicStaff, "clinic_id", existing, "clinics")
         new, changed, events = [], [], []
+        if "clinics" in self.columns:
+            wanted = [(r.values["clinics"], r.values.get("city")) for r in chunk]
+            self.clinics.create_missing(wanted)
         for row in chunk:
             v = row.values
             if "clinics" in v:
-                v["clinic_ids"] = self.clinics.ids_for(v["clinics"], v.get("city"))
+                v["clinic_ids"] = self.clinics.ids_for(v["clinics"])
             old = existing.get(tuple(v[k] for k in KEY))
             if old is None:
                 new.append(v)
@@ -212,9 +224,11 @@ class _ChunkWriter:
         audit.record_many(self.session, self.actor, events)
 
     def _existing(self, chunk: list[Row]) -> dict[tuple, dict[str, Any]]:
-        keys = [tuple(r.values[k] for k in KEY) for r in chunk]
-        key_cols = tuple_(T.c.jurisdiction_code, T.c.profession_code, T.c.registration_number)
-        result = self.session.execute(select(T).where(key_cols.in_(keys)))
+        keys = (tuple(r.values[k] for k in KEY) for r in chunk)
+        ids = [self.known[k] for k in keys if k in self.known]
+        if not ids:
+            return {}
+        result = self.session.execute(select(T).where(one_of(self.session, T.c.id, ids)))
         return {
             (m["jurisdiction_code"], m["profession_code"], m["registration_number"]): dict(m)
             for m in result.mappings()
@@ -227,7 +241,9 @@ class _ChunkWriter:
         ids = [p["id"] for p in existing.values()]
         links: dict[int, set] = {i: set() for i in ids}
         rows = self.session.execute(
-            select(table.c.practitioner_id, table.c[column]).where(table.c.practitioner_id.in_(ids))
+            select(table.c.practitioner_id, table.c[column]).where(
+                one_of(self.session, table.c.practitioner_id, ids)
+            )
         )
         for pid, value in rows:
             links[pid].add(value)
@@ -251,9 +267,13 @@ class _ChunkWriter:
         if not new:
             return []
         now = utcnow()
-        rows = [self._row(v) | {"version": 1, "created_at": now, "updated_at": now} for v in new]
-        stmt = insert(T).returning(T.c.id, sort_by_parameter_order=True)
-        ids = list(self.session.execute(stmt, rows).scalars())
+        ids = allocate_ids(self.session, T, len(new))
+        rows = [
+            self._row(v) | {"id": pid, "version": 1, "created_at": now, "updated_at": now}
+            for pid, v in zip(ids, new, strict=True)
+        ]
+        self.session.execute(insert(T), rows)
+        self.known.update((tuple(v[k] for k in KEY), pid) for pid, v in zip(ids, new, strict=True))
         self._add_links(zip(ids, new, strict=True))
         self.report.created += len(new)
         return [
