@@ -33,8 +33,18 @@ def dataset(practitioners: int = 100_000, seed: int = 20261121) -> Path:
     """The generated CSVs for ``practitioners`` (made once, then reused)."""
     folder = DATA / f"p{practitioners}-s{seed}"
     if not (folder / "credentials.csv").exists():
-        subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(folder),
-                        "--practitioners", str(practitioners), "--seed", str(seed)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "generate.py"),
+                str(folder),
+                "--practitioners",
+                str(practitioners),
+                "--seed",
+                str(seed),
+            ],
+            check=True,
+        )
     return folder
 
 
@@ -97,7 +107,9 @@ def run_each(script: str, args: argparse.Namespace, run_target, report) -> None:
     for target in args.targets:
         out = subprocess.run(
             [sys.executable, script, "--one", target, "--practitioners", str(args.practitioners)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         print(report(json.loads(out.stdout.strip().splitlines()[-1])), flush=True)
 

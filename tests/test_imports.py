@@ -40,6 +40,14 @@ def test_practitioner_import_creates_and_reports(imported, session):
     assert jane.status_since.isoformat() == "2015-03-01"  # defaults to registered_since
     assert jane.email == "jane@example.org"
     assert {c.name for c in session.scalars(select(Clinic))} == {"Bow River Physio", "Elbow Clinic"}
+    created = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "practitioner.create", AuditEvent.target_id == str(jane.id)
+        )
+    ).one()
+    assert created.after["registered_since"] == "2015-03-01"
+    assert created.after["registration_status"] == "active"
+    assert created.after["modalities"] == ["dry_needling", "ims"]
 
 
 def test_reimporting_the_same_file_changes_nothing(imported, cli, write_csv, session):

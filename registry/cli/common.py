@@ -41,10 +41,10 @@ def guarded(fn):
         except SQLAlchemyError as exc:
             db.session().rollback()
             first = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0]
-            raise fail(
-                f"database error: {first} (is the database migrated? "
-                "run: flask --app wsgi db upgrade)"
-            ) from None
+            hint = ""
+            if "no such table" in first or "does not exist" in first:
+                hint = " (is the database migrated? run: flask --app wsgi db upgrade)"
+            raise fail(f"database error: {first}{hint}") from None
 
     return wrapper
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -12,12 +13,16 @@ from sqlalchemy.orm import Session
 from ..models import AuditEvent
 from ..models.base import utcnow
 
+_SIMPLE = (str, int, float, bool, type(None))
+
 
 def plain(value: Any) -> Any:
     """A JSON-safe form of a column value."""
+    if type(value) in _SIMPLE:
+        return value
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    if hasattr(value, "value") and not isinstance(value, (int, float, str)):
+    if isinstance(value, enum.Enum):
         return value.value
     return value
 
@@ -47,10 +52,14 @@ def record(
     return event
 
 
-def record_many(session: Session, actor: str, events: Iterable[dict[str, Any]]) -> None:
+def record_many(
+    session: Session, actor: str, events: Iterable[dict[str, Any]], plain_values: bool = False
+) -> None:
     """Bulk form of ``record`` for imports: each event has action, target_type, target_id,
-    before and after. One executemany, however many events."""
+    before and after. One executemany, however many events. ``plain_values``: the callers
+    already made before/after JSON-ready, so they are stored as they are."""
     now = utcnow()
+    made_plain = (lambda d: d) if plain_values else plain_dict
     rows = [
         {
             "occurred_at": now,
@@ -58,8 +67,8 @@ def record_many(session: Session, actor: str, events: Iterable[dict[str, Any]]) 
             "action": e["action"],
             "target_type": e["target_type"],
             "target_id": str(e["target_id"]),
-            "before": plain_dict(e["before"]) if e.get("before") is not None else None,
-            "after": plain_dict(e["after"]) if e.get("after") is not None else None,
+            "before": made_plain(e["before"]) if e.get("before") is not None else None,
+            "after": made_plain(e["after"]) if e.get("after") is not None else None,
         }
         for e in events
     ]

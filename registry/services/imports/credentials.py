@@ -49,9 +49,20 @@ T = Credential.__table__
 P = Practitioner.__table__
 
 
+_REQUIRED_SORTED = sorted(REQUIRED)
+PARSERS = {
+    "issued_on": parse_date,
+    "expires_on": parse_date,
+    "hours": parse_amount,
+    "in_person_hours": parse_amount,
+    "sessions": parse_count,
+    "verified": parse_bool,
+}
+
+
 def clean_credential(raw: dict[str, str], codes: Codes) -> tuple[dict[str, Any], list[str]]:
     """Check one row; returns (values for the columns present, problems)."""
-    errors = [f"missing required value '{n}'" for n in sorted(REQUIRED) if not raw.get(n)]
+    errors = [f"missing required value '{n}'" for n in _REQUIRED_SORTED if not raw.get(n)]
     values: dict[str, Any] = {
         "jurisdiction": raw.get("jurisdiction", "").upper(),
         "profession": raw.get("profession", "").lower(),
@@ -67,15 +78,7 @@ def clean_credential(raw: dict[str, str], codes: Codes) -> tuple[dict[str, Any],
     ):
         if raw.get(name) and values[name] not in known:
             errors.append(f"unknown {name.replace('_', ' ')} '{raw[name]}'")
-    parsers = {
-        "issued_on": parse_date,
-        "expires_on": parse_date,
-        "hours": parse_amount,
-        "in_person_hours": parse_amount,
-        "sessions": parse_count,
-        "verified": parse_bool,
-    }
-    for name, parse in parsers.items():
+    for name, parse in PARSERS.items():
         if raw.get(name):
             try:
                 values[name] = parse(raw[name])
@@ -138,7 +141,8 @@ class _ChunkWriter:
     def __init__(self, session: Session, actor: str, columns: set[str], report, known) -> None:
         self.session, self.actor, self.columns, self.report = session, actor, columns, report
         self.known = known
-        self.seen: dict[tuple, int] = {}
+        # identity hash -> first line; a hash (not the tuple) keeps memory flat on big files
+        self.seen: dict[int, int] = {}
 
     def resolve(self, chunk: list[Row]) -> None:
         """Find each row's practitioner; unknown ones and repeated credentials are errors."""
@@ -150,7 +154,7 @@ class _ChunkWriter:
                     RowError(row.line, f"unknown practitioner {'/'.join(key)}")
                 )
                 continue
-            identity = _identity(row.values)
+            identity = hash(_identity(row.values))
             if identity in self.seen:
                 self.report.errors.append(
                     RowError(row.line, f"same credential as line {self.seen[identity]}")
@@ -170,8 +174,8 @@ class _ChunkWriter:
                 changed.append((old, before, after))
             else:
                 self.report.unchanged += 1
-        events = self._insert(new) + self._update(changed)
-        audit.record_many(self.session, self.actor, events)
+        audit.record_many(self.session, self.actor, self._insert(new), plain_values=True)
+        audit.record_many(self.session, self.actor, self._update(changed))
 
     def _existing(self, chunk: list[Row]) -> dict[tuple, dict[str, Any]]:
         ids = {r.values["practitioner_id"] for r in chunk}
@@ -282,13 +286,18 @@ def _identity(v: dict[str, Any]) -> tuple:
 
 
 def _audit_view(row: dict[str, Any]) -> dict[str, Any]:
-    keep = (
-        "practitioner_id",
-        "credential_type_code",
-        "issuer",
-        "credential_number",
-        "issued_on",
-        *MUTABLE,
-        "verified",
-    )
-    return {k: row[k] for k in keep}
+    """The new credential as JSON-ready values (built directly: this runs once per row)."""
+    view = {
+        "practitioner_id": row["practitioner_id"],
+        "credential_type_code": row["credential_type_code"],
+        "issuer": row["issuer"],
+        "credential_number": row["credential_number"],
+        "issued_on": row["issued_on"].isoformat(),
+        "verified": row["verified"],
+    }
+    if row["expires_on"] is not None:
+        view["expires_on"] = row["expires_on"].isoformat()
+    for name in ("hours", "in_person_hours", "sessions"):
+        if row[name] is not None:
+            view[name] = row[name]
+    return view

@@ -175,10 +175,10 @@ def import_practitioners(
 
 
 def _clean_rows(rows, codes: Codes, report: ImportReport) -> Iterator[Row]:
-    seen: dict[tuple, int] = {}
+    seen: dict[int, int] = {}  # key hash -> first line (hashes keep memory flat)
     for line, raw in rows:
         values, errors = clean_practitioner(raw, codes)
-        key = tuple(values.get(k) for k in KEY)
+        key = hash(tuple(values.get(k) for k in KEY))
         if not errors and key in seen:
             errors.append(f"same practitioner as line {seen[key]}")
         seen.setdefault(key, line)
@@ -199,7 +199,7 @@ class _ChunkWriter:
         existing = self._existing(chunk)
         mods = self._links(PractitionerModality, "modality_code", existing, "modalities")
         staff = self._links(ClinicStaff, "clinic_id", existing, "clinics")
-        new, changed, events = [], [], []
+        new, changed = [], []
         if "clinics" in self.columns:
             wanted = [(r.values["clinics"], r.values.get("city")) for r in chunk]
             self.clinics.create_missing(wanted)
@@ -219,9 +219,8 @@ class _ChunkWriter:
                 changed.append((old, v, new_row, before, after))
             else:
                 self.report.unchanged += 1
-        events += self._insert(new)
-        events += self._update(changed, mods, staff)
-        audit.record_many(self.session, self.actor, events)
+        audit.record_many(self.session, self.actor, self._insert(new), plain_values=True)
+        audit.record_many(self.session, self.actor, self._update(changed, mods, staff))
 
     def _existing(self, chunk: list[Row]) -> dict[tuple, dict[str, Any]]:
         keys = (tuple(r.values[k] for k in KEY) for r in chunk)
@@ -366,8 +365,17 @@ class _ChunkWriter:
                 self.session.execute(insert(table), added)
 
 
+_DATES = ("status_since", "registered_since", "registration_expires_on")
+_BOOKKEEPING = {"created_at", "updated_at", "version"}
+
+
 def _audit_view(row: dict[str, Any], v: dict[str, Any]) -> dict[str, Any]:
-    view = dict(row)
+    """The new practitioner as JSON-ready values (built directly: this runs once per row)."""
+    view = {k: val for k, val in row.items() if k not in _BOOKKEEPING}
+    view["registration_status"] = row["registration_status"].value
+    for name in _DATES:
+        if view.get(name) is not None:
+            view[name] = view[name].isoformat()
     for name in ("modalities", "clinics"):
         if name in v:
             view[name] = v[name]

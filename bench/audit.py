@@ -1,0 +1,85 @@
+"""Benchmark: the full audit against merely fetching the rows it needs.
+
+    .venv/bin/python bench/audit.py [--practitioners 100000] [--sqlite | --postgres URL]
+
+Per database: a separate process loads the default rules and the generated dataset; then,
+in one process, the baseline runs the audit's three queries and fetches every row into
+Python, and the audit runs in full (default rules, as of 2026-11-21, window 60).
+Targets: audit <= 3x baseline, < 10 s, peak RSS < 500 MB.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from datetime import date
+
+from common import app_for, arguments, fresh_database, label, peak_rss_mb, run_each, timed
+
+from registry import db
+from registry.demo import DEFAULT_RULES, default_rules_bytes
+from registry.reports.audit import run_audit
+from registry.reports.snapshots import queries
+from registry.services.imports import import_credentials, import_practitioners
+from registry.services.rulesets import load_rules, rule_book
+
+AS_OF = date(2026, 11, 21)
+
+
+def load(url: str, folder: str) -> None:
+    """Rules and dataset into ``url`` (run in its own process)."""
+    app = app_for(url)
+    with app.app_context():
+        session = db.session()
+        load_rules(session, "bench", default_rules_bytes(), DEFAULT_RULES)
+        for name, importer in (
+            ("practitioners", import_practitioners),
+            ("credentials", import_credentials),
+        ):
+            with open(f"{folder}/{name}.csv", encoding="utf-8", newline="") as f:
+                importer(session, "bench", f)
+        session.commit()
+
+
+def run_target(target: str, folder) -> dict:
+    url = fresh_database(target)
+    subprocess.run([sys.executable, __file__, "--load", url, str(folder)], check=True)
+    app = app_for(url)
+    results: dict = {"database": label(target)}
+    with app.app_context():
+        session = db.session()
+        book = rule_book(session)
+        with timed(results, "baseline"):
+            conn = session.connection()
+            rows = [len(conn.execute(q).all()) for q in queries()]
+        session.rollback()
+        results["rows"] = rows
+        with timed(results, "audit"):
+            report = run_audit(session, book, AS_OF, 60)
+        results["practitioners"] = report["practitioners_checked"]
+        results["gaps"] = len(report["gaps"])
+        results["kinds"] = Counter(g["kind"] for g in report["gaps"]).most_common()
+    results["peak_rss_mb"] = round(peak_rss_mb())
+    return results
+
+
+def report(r: dict) -> str:
+    return (
+        f"{r['database']}: {r['practitioners']} practitioners ({r['rows'][1]} modality rows, "
+        f"{r['rows'][2]} credentials), {r['gaps']} gaps\n"
+        f"  baseline fetch {r['baseline']:5.2f} s   audit {r['audit']:5.2f} s   "
+        f"ratio {r['audit'] / r['baseline']:4.2f}x   peak RSS {r['peak_rss_mb']} MB\n"
+        f"  gaps by kind: {', '.join(f'{k} {n}' for k, n in r['kinds'])}"
+    )
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--load":
+        load(sys.argv[2], sys.argv[3])
+        return
+    run_each(__file__, arguments(__doc__.splitlines()[0]), run_target, report)
+
+
+if __name__ == "__main__":
+    main()
