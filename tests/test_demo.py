@@ -138,3 +138,47 @@ def test_create_user_refuses_with_one_line(cli, session, args, password, message
     assert result.exit_code == 1
     assert message in result.stderr and result.stderr.strip().count("\n") == 0
     assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_authorization_on_a_date_with_its_basis(demo, cli):
+    before = cli(
+        "registry",
+        "authorization",
+        "US-WA",
+        "physiotherapist",
+        "WA-1017",
+        "--modality",
+        "dry_needling",
+        "--as-of",
+        "2024-01-01",
+    )
+    assert "dry_needling  Outside scope: outside this profession's scope" in before.output
+    today = cli(
+        "registry",
+        "authorization",
+        "US-WA",
+        "physiotherapist",
+        "WA-1017",
+        "--modality",
+        "dry_needling",
+        "--as-of",
+        TODAY,
+    )
+    assert (
+        "dry_needling  Authorized: needling authorization, Washington Board of Physical "
+        "Therapy, verified" in today.output
+    )
+    assert "[us-wa-physio-dn-2024: " in today.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["CA-AB", "physiotherapist", "NOPE"], "no practitioner CA-AB/physiotherapist/NOPE"),
+        (["CA-AB", "physiotherapist", "AB-1002", "--modality", "cupping"], "--modality:"),
+        (["CA-AB", "physiotherapist", "AB-1002", "--as-of", "2026-13-01"], "--as-of:"),
+    ],
+)
+def test_authorization_refuses_bad_arguments(demo, cli, args, message):
+    result = cli("registry", "authorization", *args)
+    assert result.exit_code == 1 and message in result.stderr

@@ -356,3 +356,28 @@ def test_months_before(day, months, expected):
 )
 def test_whole_years(start, end, years):
     assert whole_years(date.fromisoformat(start), date.fromisoformat(end)) == years
+
+
+# -- plain-language explanations -------------------------------------------------------------------
+
+
+def test_basis_and_verdict_read_like_a_sentence():
+    from registry.rules.explain import describe_basis, verdict
+
+    auth_cred = cred(issuer="CPTA", verified=True, verified_at=date(2022, 1, 10))
+    course = cred("dry_needling_course", issuer="Acupuncture Canada", hours=45)
+    ok = authorization(person(auth_cred, course), book(rule(AUTH, COURSE)), D, "dry_needling")
+    assert verdict(ok) == "Authorized"
+    assert describe_basis(ok) == (
+        "needling authorization, CPTA, verified 2022-01-10; "
+        "45 h dry needling course, Acupuncture Canada, self-declared, not verified"
+    )
+    missing = authorization(person(), book(rule(AUTH)), D, "dry_needling")
+    assert (verdict(missing), describe_basis(missing)) == (
+        "Not authorized",
+        "no needling authorization on file",
+    )
+    none = authorization(person(), book(), D, "ims")
+    assert none.authorized and verdict(none) == "No rule on file"
+    banned = authorization(person(), book(rule(permitted=False)), D, "ims")
+    assert verdict(banned) == "Outside scope"

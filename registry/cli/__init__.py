@@ -6,4 +6,4 @@ from flask.cli import AppGroup
 
 registry_cli = AppGroup("registry", help="Load rules, import, audit and manage users.")
 
-from . import audit, demo, imports, rules, users  # noqa: E402,F401  (registers the commands)
+from . import audit, authorization, demo, imports, rules, users  # noqa: E402,F401
