@@ -24,7 +24,18 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     ALLOW_DEMO_SEED = True
+    # Rate limits: in memory by default; a Redis URL shares them between servers.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute")
+    PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "300 per minute")
+    # Evidence files live outside the static folder and are served only to allowed users.
+    EVIDENCE_FOLDER: str | None = os.environ.get("EVIDENCE_FOLDER")
+    MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
+    PAGE_SIZE = 20
 
     @classmethod
     def check(cls) -> None:
@@ -40,12 +51,13 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105 (tests only)
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-    WTF_CSRF_ENABLED = False
+    WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on
 
 
 class ProductionConfig(Config):
     NAME = "production"
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
     ALLOW_DEMO_SEED = False
 
     @classmethod

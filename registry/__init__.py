@@ -21,6 +21,7 @@ def create_app(config: type | None = None, overrides: dict[str, Any] | None = No
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     load_config(app, config, overrides)
@@ -43,15 +44,30 @@ def load_config(app: Flask, config: type | None, overrides: dict[str, Any] | Non
 
 
 def register_extensions(app: Flask) -> None:
-    from . import db
+    from . import db, security
+    from .extensions import csrf, limiter, login_manager
+    from .templating import init_app as init_templating
 
     db.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
+    init_templating(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .clinic import bp as clinic_bp
+    from .extensions import csrf
     from .public import bp as public_bp
+    from .regulator import bp as regulator_bp
 
-    app.register_blueprint(public_bp)
+    csrf.exempt(api_bp)  # JSON only, no cookies-based writes
+    for bp in (public_bp, auth_bp, clinic_bp, regulator_bp, admin_bp, api_bp):
+        app.register_blueprint(bp)
 
 
 def register_cli(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
@@ -17,7 +17,8 @@ def _handle_http(exc: HTTPException):
 
 
 def _handle_unexpected(exc: Exception):
-    # Logged with its traceback by Flask; the user sees a plain message.
+    """Log the traceback for the operators; the user sees a plain message."""
+    current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
     return _handle_http(InternalServerError())
 
 

@@ -97,3 +97,36 @@ def write_csv(tmp_path):
         return str(path)
 
     return write
+
+
+PASSWORD = "a long test password"
+
+
+@pytest.fixture
+def make_user(session):
+    """Create an account: make_user("regulator", jurisdictions=["CA-AB"]) -> User."""
+    from registry.services.users import create_user
+
+    counter = iter(range(1_000_000))
+
+    def make(role: str, email: str | None = None, jurisdictions=(), clinics=()):
+        email = email or f"{role}{next(counter)}@example.org"
+        user = create_user(
+            session, "test", email, PASSWORD, role, list(jurisdictions), list(clinics)
+        )
+        session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as ``user``."""
+
+    def do(user, password: str = PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return do

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 
+from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -16,7 +17,7 @@ class Role(enum.StrEnum):
     CLINIC_MANAGER = "clinic_manager"
 
 
-class User(TimestampMixin, Base):
+class User(UserMixin, TimestampMixin, Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -26,6 +27,10 @@ class User(TimestampMixin, Base):
 
     jurisdiction_scopes: Mapped[list[UserJurisdiction]] = relationship(cascade="all, delete-orphan")
     clinic_scopes: Mapped[list[UserClinic]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in
+        return self.active
 
     @property
     def jurisdiction_codes(self) -> set[str]:

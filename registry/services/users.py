@@ -44,6 +44,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+_DUMMY_HASH = _hasher.hash("not a real password, used to equalize timing")
+
+
+def dummy_check(password: str) -> None:
+    """Verify against a throwaway hash, so an unknown email takes as long as a wrong password."""
+    try:
+        _hasher.verify(_DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        pass
+
+
 def check_password(user: User, password: str) -> bool:
     try:
         return _hasher.verify(user.password_hash, password)

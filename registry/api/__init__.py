@@ -1,0 +1,7 @@
+"""The JSON API of CONTRACT §6 and its OpenAPI document."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,7 @@
+"""The clinic workspace: a manager's staff, bookings, expiries, gaps and evidence."""
+
+from flask import Blueprint
+
+bp = Blueprint("clinic", __name__, url_prefix="/clinic")
+
+from . import views  # noqa: E402,F401

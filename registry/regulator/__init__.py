@@ -1,0 +1,7 @@
+"""The regulator console: dashboard, audit, practitioner history, verification, rules."""
+
+from flask import Blueprint
+
+bp = Blueprint("regulator", __name__, url_prefix="/regulator")
+
+from . import views  # noqa: E402,F401

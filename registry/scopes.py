@@ -1,0 +1,63 @@
+"""Which records a user may see: clinic managers their clinics' staff, regulators their
+jurisdictions, admins everything. Out of scope answers 404, the same as missing."""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import ColumnElement, exists, false, select, true
+from sqlalchemy.orm import Session
+
+from .models import ClinicStaff, Practitioner, Role, User
+
+
+def practitioner_filter(user: User) -> ColumnElement[bool]:
+    """A WHERE clause limiting practitioners to those ``user`` may see in private views."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.REGULATOR:
+        codes = sorted(user.jurisdiction_codes)
+        return Practitioner.jurisdiction_code.in_(codes) if codes else false()
+    clinic_ids = sorted(user.clinic_ids)
+    if not clinic_ids:
+        return false()
+    return exists().where(
+        ClinicStaff.practitioner_id == Practitioner.id, ClinicStaff.clinic_id.in_(clinic_ids)
+    )
+
+
+def jurisdiction_allowed(user: User, code: str | None) -> bool:
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.REGULATOR and code in user.jurisdiction_codes
+
+
+def clinic_allowed(user: User, clinic_id: int) -> bool:
+    return user.role == Role.ADMIN or (
+        user.role == Role.CLINIC_MANAGER and clinic_id in user.clinic_ids
+    )
+
+
+def get_practitioner(
+    session: Session, user: User, jurisdiction: str, profession: str, number: str
+) -> Practitioner:
+    """The practitioner with this key if ``user`` may see them; 404 otherwise."""
+    p = session.scalar(
+        select(Practitioner).where(
+            Practitioner.jurisdiction_code == jurisdiction,
+            Practitioner.profession_code == profession,
+            Practitioner.registration_number == number,
+            practitioner_filter(user),
+        )
+    )
+    if p is None:
+        abort(404)
+    return p
+
+
+def get_practitioner_by_id(session: Session, user: User, practitioner_id: int) -> Practitioner:
+    p = session.scalar(
+        select(Practitioner).where(Practitioner.id == practitioner_id, practitioner_filter(user))
+    )
+    if p is None:
+        abort(404)
+    return p

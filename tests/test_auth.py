@@ -1,0 +1,162 @@
+"""Accounts, login throttling, redirects, CSRF and security headers."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry.permissions import Permission
+
+from .conftest import PASSWORD
+
+
+def test_every_endpoint_declares_its_permission(app):
+    missing = [
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        and not isinstance(
+            getattr(app.view_functions[rule.endpoint], "permission", None), Permission
+        )
+    ]
+    assert missing == []
+
+
+def test_login_redirects_each_role_home(client, make_user, login):
+    regulator = make_user("regulator", jurisdictions=["CA-AB"])
+    response = login(regulator)
+    assert response.headers["Location"] == "/regulator/"
+
+
+def test_unknown_email_and_wrong_password_get_the_same_answer(client, make_user):
+    make_user("admin", email="known@example.org")
+    answers = [
+        client.post("/login", data={"email": email, "password": "wrong password!"})
+        for email in ("nobody@example.org", "known@example.org")
+    ]
+    assert [a.status_code for a in answers] == [401, 401]
+    bodies = [
+        a.get_data(as_text=True).replace(email, "EMAIL")
+        for a, email in zip(answers, ("nobody@example.org", "known@example.org"))
+    ]
+    assert bodies[0] == bodies[1]
+    assert "Email or password is incorrect." in answers[0].get_data(as_text=True)
+
+
+def test_deactivated_accounts_cannot_log_in(client, make_user, session):
+    user = make_user("admin")
+    user.active = False
+    session.flush()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/regulator/", "/regulator/"),
+        ("https://evil.example/", "/admin/users"),
+        ("//evil.example/x", "/admin/users"),
+        ("/\\evil.example", "/admin/users"),
+        ("javascript:alert(1)", "/admin/users"),
+    ],
+)
+def test_next_only_to_this_site(client, make_user, next_url, expected):
+    admin = make_user("admin")
+    response = client.post(
+        f"/login?next={next_url}", data={"email": admin.email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == expected
+
+
+def test_login_is_throttled_per_account(client, make_user):
+    user = make_user("admin")
+    statuses = [
+        client.post(
+            "/login",
+            data={"email": user.email, "password": "wrong one!!"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{i}"},
+        ).status_code
+        for i in range(7)
+    ]
+    assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
+    # even the right password is refused while throttled
+    right = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.99"},
+    )
+    assert right.status_code == 429
+
+
+def test_login_is_throttled_per_address(client):
+    statuses = [
+        client.post("/login", data={"email": f"u{i}@example.org", "password": "x"}).status_code
+        for i in range(22)
+    ]
+    assert statuses.count(429) == 2
+
+
+def test_logout_and_password_change(client, make_user, login):
+    user = make_user("admin")
+    login(user)
+    weak = client.post(
+        "/account/password", data={"current": PASSWORD, "new": "short", "confirm": "short"}
+    )
+    assert weak.status_code == 400 and "at least 12 characters" in weak.get_data(as_text=True)
+    wrong = client.post(
+        "/account/password",
+        data={
+            "current": "not it at all",
+            "new": "new long password",
+            "confirm": "new long password",
+        },
+    )
+    assert "not your current password" in wrong.get_data(as_text=True)
+    ok = client.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": "new long password", "confirm": "new long password"},
+    )
+    assert ok.status_code == 302
+    assert client.post("/logout").status_code == 302
+    assert client.get("/account/password").status_code == 302  # back to login
+    assert (
+        client.post(
+            "/login", data={"email": user.email, "password": "new long password"}
+        ).status_code
+        == 302
+    )
+
+
+def test_forms_carry_csrf_tokens_and_refuse_without(app, client, make_user):
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get("/login").get_data(as_text=True)
+    assert 'name="csrf_token"' in page
+    user = make_user("admin")
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_security_headers(client):
+    headers = client.get("/").headers
+    csp = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"]
+
+
+def test_session_cookie_flags(app, client, make_user, login):
+    login(make_user("admin"))
+    cookie = client.get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_anonymous_users_are_sent_to_login_and_api_gets_json(client):
+    response = client.get("/regulator/")
+    assert response.status_code == 302 and "/login?next=" in response.headers["Location"]
+
+
+def test_other_roles_get_404_not_403(client, make_user, login):
+    login(make_user("regulator", jurisdictions=["CA-AB"]))
+    assert client.get("/admin/users").status_code == 404
+    assert client.get("/clinic/").status_code == 404
