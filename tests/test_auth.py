@@ -36,7 +36,7 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(client, make_user)
     assert [a.status_code for a in answers] == [401, 401]
     bodies = [
         a.get_data(as_text=True).replace(email, "EMAIL")
-        for a, email in zip(answers, ("nobody@example.org", "known@example.org"))
+        for a, email in zip(answers, ("nobody@example.org", "known@example.org"), strict=True)
     ]
     assert bodies[0] == bodies[1]
     assert "Email or password is incorrect." in answers[0].get_data(as_text=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -49,10 +51,8 @@ _DUMMY_HASH = _hasher.hash("not a real password, used to equalize timing")
 
 def dummy_check(password: str) -> None:
     """Verify against a throwaway hash, so an unknown email takes as long as a wrong password."""
-    try:
+    with contextlib.suppress(VerificationError, InvalidHashError):
         _hasher.verify(_DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        pass
 
 
 def check_password(user: User, password: str) -> bool:
