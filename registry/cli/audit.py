@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 
@@ -11,39 +9,16 @@ import click
 
 from .. import db
 from ..models import Jurisdiction
-from ..reports.audit import run_audit
+from ..reports.audit import render_csv, run_audit
 from ..services.rulesets import rule_book
 from . import registry_cli
 from .common import as_of_option, fail, guarded
 
 FORMATS = ("json", "csv", "table")
-GAP_FIELDS = (
-    "jurisdiction",
-    "profession",
-    "registration_number",
-    "name",
-    "modality",
-    "kind",
-    "severity",
-    "credential_type",
-    "rule_id",
-    "source",
-    "detail",
-)
-
-
 def _window(value: str) -> int:
     if not value.strip().isdigit() or int(value) > 3650:
         raise fail("--window: must be a whole number of days between 0 and 3650")
     return int(value)
-
-
-def render_csv(report: dict) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=GAP_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(report["gaps"])
-    return out.getvalue()
 
 
 def render_table(report: dict) -> str:

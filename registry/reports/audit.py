@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,6 +13,28 @@ from sqlalchemy.orm import Session
 from ..rules import RuleBook, authorization, evaluate
 from ..rules.model import MODALITY_ORDER
 from .snapshots import iter_snapshots
+
+GAP_FIELDS = (
+    "jurisdiction",
+    "profession",
+    "registration_number",
+    "name",
+    "modality",
+    "kind",
+    "severity",
+    "credential_type",
+    "rule_id",
+    "source",
+    "detail",
+)
+
+
+def render_csv(report: dict) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=GAP_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(report["gaps"])
+    return out.getvalue()
 
 
 def run_audit(
