@@ -10,41 +10,31 @@ Targets: audit <= 3x baseline, < 10 s, peak RSS < 500 MB.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections import Counter
 from datetime import date
 
-from common import app_for, arguments, fresh_database, label, peak_rss_mb, run_each, timed
+from common import (
+    app_for,
+    arguments,
+    fresh_database,
+    label,
+    load_in_subprocess,
+    peak_rss_mb,
+    run_each,
+    timed,
+)
 
 from registry import db
-from registry.demo import DEFAULT_RULES, default_rules_bytes
 from registry.reports.audit import run_audit
 from registry.reports.snapshots import queries
-from registry.services.imports import import_credentials, import_practitioners
-from registry.services.rulesets import load_rules, rule_book
+from registry.services.rulesets import rule_book
 
 AS_OF = date(2026, 11, 21)
 
 
-def load(url: str, folder: str) -> None:
-    """Rules and dataset into ``url`` (run in its own process)."""
-    app = app_for(url)
-    with app.app_context():
-        session = db.session()
-        load_rules(session, "bench", default_rules_bytes(), DEFAULT_RULES)
-        for name, importer in (
-            ("practitioners", import_practitioners),
-            ("credentials", import_credentials),
-        ):
-            with open(f"{folder}/{name}.csv", encoding="utf-8", newline="") as f:
-                importer(session, "bench", f)
-        session.commit()
-
-
 def run_target(target: str, folder) -> dict:
     url = fresh_database(target)
-    subprocess.run([sys.executable, __file__, "--load", url, str(folder)], check=True)
+    load_in_subprocess(url, folder)
     app = app_for(url)
     results: dict = {"database": label(target)}
     with app.app_context():
@@ -75,9 +65,6 @@ def report(r: dict) -> str:
 
 
 def main() -> None:
-    if len(sys.argv) == 4 and sys.argv[1] == "--load":
-        load(sys.argv[2], sys.argv[3])
-        return
     run_each(__file__, arguments(__doc__.splitlines()[0]), run_target, report)
 
 

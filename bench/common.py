@@ -79,6 +79,40 @@ def fresh_database(target: str) -> str:
     return url
 
 
+LOADER = """
+import sys
+sys.path.insert(0, {bench!r})
+from common import load
+load(sys.argv[1], sys.argv[2])
+"""
+
+
+def load(url: str, folder: str) -> None:
+    """The default rules and the dataset into ``url``, through the registry's own services."""
+    from registry import db
+    from registry.demo import DEFAULT_RULES, default_rules_bytes
+    from registry.services.imports import import_credentials, import_practitioners
+    from registry.services.rulesets import load_rules
+
+    app = app_for(url)
+    with app.app_context():
+        session = db.session()
+        load_rules(session, "bench", default_rules_bytes(), DEFAULT_RULES)
+        for name, importer in (
+            ("practitioners", import_practitioners),
+            ("credentials", import_credentials),
+        ):
+            with open(f"{folder}/{name}.csv", encoding="utf-8", newline="") as f:
+                importer(session, "bench", f)
+        session.commit()
+
+
+def load_in_subprocess(url: str, folder) -> None:
+    """``load`` in a process of its own, so its memory does not count against the caller."""
+    code = LOADER.format(bench=str(ROOT / "bench"))
+    subprocess.run([sys.executable, "-c", code, url, str(folder)], check=True)
+
+
 def app_for(url: str):
     from config import DevelopmentConfig
 
