@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
 
-from . import views  # noqa: E402,F401
+from . import practitioner, views  # noqa: E402,F401

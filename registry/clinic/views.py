@@ -1,14 +1,151 @@
-"""Views of the clinic face."""
+"""The clinic workspace pages: staff, booking guard, expiries, gaps, roster and export.
+
+Every page is about one clinic the user manages (``?clinic=<id>``, default their first);
+a clinic they do not manage answers 404. Staff member pages are in ``practitioner.py``.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+from datetime import date
 
+from flask import Response, abort, flash, redirect, render_template, request
+from flask_login import current_user
+
+from .. import db
 from ..permissions import Permission, requires
-from . import bp
+from ..services import NotFound
+from ..services.clinics import assign_staff, remove_staff
+from ..services.roster import RosterRefused, apply_roster
+from . import bp, queries
+from .context import Workspace, workspace
+from .export import export_filename, staff_csv
+from .forms import AddStaffForm, BookingForm, ExpiryForm, RemoveStaffForm, RosterForm
+
+
+def _staff_page(ws: Workspace, add_form: AddStaffForm | None = None) -> str:
+    session = db.session()
+    add_form = add_form or AddStaffForm(formdata=None, clinic=ws.clinic.id)
+    queries.fill_choices(session, add_form)
+    return render_template(
+        "clinic/staff.html",
+        ws=ws,
+        rows=queries.staff_rows(session, ws.clinic.id),
+        add_form=add_form,
+    )
 
 
 @bp.get("/")
 @requires(Permission.CLINIC_READ)
 def staff():
-    return render_template("clinic/staff.html")
+    """The clinic's staff, each with registration status and a verdict per declared modality."""
+    return _staff_page(workspace())
+
+
+@bp.post("/staff")
+@requires(Permission.CLINIC_WRITE)
+def add_staff():
+    """Add a practitioner on the register to the clinic's staff, by their key."""
+    form = AddStaffForm()
+    session = db.session()
+    queries.fill_choices(session, form)
+    ws = workspace(form.clinic.data)
+    if form.validate_on_submit():
+        key = (form.jurisdiction.data, form.profession.data, form.registration_number.data)
+        p = queries.find_practitioner(session, *key)
+        if p is None:
+            form.registration_number.errors.append("No practitioner with this registration.")
+        else:
+            added = assign_staff(session, current_user.email, ws.clinic, p)
+            session.commit()
+            flash(f"{p.name} {'added to' if added else 'was already on'} the staff.")
+            return redirect(ws.url("clinic.staff"))
+    return _staff_page(ws, form), 400
+
+
+@bp.post("/practitioners/<jurisdiction>/<profession>/<path:number>/remove")
+@requires(Permission.CLINIC_WRITE)
+def remove(jurisdiction: str, profession: str, number: str):
+    """Take a staff member off one clinic's staff (their record stays on the register)."""
+    form = RemoveStaffForm()
+    session = db.session()
+    p, _ = queries.staff_practitioner(session, current_user, jurisdiction, profession, number)
+    ws = workspace(form.clinic.data)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        remove_staff(session, current_user.email, ws.clinic, p)
+    except NotFound:
+        abort(404)
+    session.commit()
+    flash(f"{p.name} is no longer on the staff of {ws.clinic.name}.")
+    return redirect(ws.url("clinic.staff"))
+
+
+@bp.get("/book")
+@requires(Permission.CLINIC_READ)
+def book():
+    """Who may be booked for a modality on a date, and why the others may not."""
+    ws = workspace()
+    form = BookingForm(formdata=request.args)
+    if not form.validate():
+        return render_template("clinic/book.html", ws=ws, form=form, rows=None), 400
+    rows = queries.staff_rows(db.session(), ws.clinic.id, form.date.data)
+    may = [r for r in rows if r.status.may(form.modality.data)]
+    may_not = [r for r in rows if not r.status.may(form.modality.data)]
+    return render_template(
+        "clinic/book.html", ws=ws, form=form, rows=rows, may=may, may_not=may_not
+    )
+
+
+@bp.get("/expiries")
+@requires(Permission.CLINIC_READ)
+def expiries():
+    """Registrations and credentials that expire in the next 30, 60 or 90 days, or already
+    expired and not replaced."""
+    ws = workspace()
+    form = ExpiryForm(formdata=request.args)
+    if not form.validate():
+        return render_template("clinic/expiries.html", ws=ws, form=form, items=None), 400
+    today = date.today()
+    items = queries.expiries(db.session(), ws.clinic.id, today, form.days.data)
+    return render_template("clinic/expiries.html", ws=ws, form=form, items=items, today=today)
+
+
+@bp.get("/gaps")
+@requires(Permission.CLINIC_READ)
+def gaps():
+    """Every gap of the staff today, with the rule it comes from and its source."""
+    ws = workspace()
+    rows = queries.staff_rows(db.session(), ws.clinic.id)
+    return render_template("clinic/gaps.html", ws=ws, gaps=queries.staff_gaps(rows))
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+@requires(Permission.CLINIC_WRITE)
+def roster():
+    """Upload a staff roster CSV: all rows applied, or none and the bad rows named."""
+    form = RosterForm()
+    ws = workspace(form.clinic.data if request.method == "POST" else None)
+    form.clinic.data = str(ws.clinic.id)
+    report, status = None, 400 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        session = db.session()
+        try:
+            report = apply_roster(session, current_user.email, ws.clinic, form.roster.data.stream)
+        except RosterRefused as exc:
+            report = exc.report
+        else:
+            session.commit()
+            status = 200
+    return render_template("clinic/roster.html", ws=ws, form=form, report=report), status
+
+
+@bp.get("/export.csv")
+@requires(Permission.CLINIC_READ)
+def export():
+    """The clinic's staff, credentials and verdicts as CSV (with their private contacts)."""
+    ws = workspace()
+    response = Response(staff_csv(db.session(), ws.clinic.id), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{export_filename(ws)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -6,10 +6,11 @@ import enum
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TimestampMixin, str_enum
+from .folding import folded, pattern_ops
 
 if TYPE_CHECKING:
     from .credential import Credential
@@ -78,6 +79,22 @@ class Practitioner(TimestampMixin, Base):
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.jurisdiction_code, self.profession_code, self.registration_number)
+
+
+# The public lookup's search indexes: case-insensitive name prefixes, registration number and
+# city (see ``folding``). Declared after the class because they name its columns.
+Index(
+    "ix_practitioners_family_name_folded",
+    folded(Practitioner.family_name),
+    postgresql_ops=pattern_ops(Practitioner.family_name),
+)
+Index(
+    "ix_practitioners_given_name_folded",
+    folded(Practitioner.given_name),
+    postgresql_ops=pattern_ops(Practitioner.given_name),
+)
+Index("ix_practitioners_registration_number_folded", folded(Practitioner.registration_number))
+Index("ix_practitioners_city_folded", folded(Practitioner.city))
 
 
 class PractitionerModality(Base):

@@ -1,12 +1,36 @@
+"""The public face: look a practitioner up, see whether they may needle and on what basis."""
+
 from __future__ import annotations
 
-from flask import render_template
-from sqlalchemy import func, select
+from flask import abort, current_app, render_template, request
+from werkzeug.exceptions import TooManyRequests
 
 from .. import db
-from ..models import Practitioner
+from ..extensions import limiter
 from ..permissions import Permission, requires
 from . import bp
+from .answers import (
+    fragment,
+    public_rate_limit,
+    public_record,
+    read_search,
+    search_choices,
+    search_section,
+    shared_page,
+)
+from .forms import MODALITY_NAMES, SearchForm
+from .params import SearchError
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many_requests(_exc):
+    message = "Too many look-ups from your address. Please wait a minute and try again."
+    return render_template("error.html", code=429, message=message), 429
+
+
+@bp.app_context_processor
+def public_names():
+    return {"modality_names": MODALITY_NAMES}
 
 
 @bp.get("/healthz")
@@ -17,11 +41,44 @@ def healthz():
 
 
 @bp.get("/")
+@limiter.limit(public_rate_limit)
 @requires(Permission.PUBLIC)
 def index():
-    """The public lookup page."""
-    count = db.session().scalar(select(func.count()).select_from(Practitioner))
-    return render_template("public/index.html", practitioner_count=count)
+    """The lookup page: a GET search form, and a page of results once anything is asked.
+    Bad parameters re-render the form with the reasons (400); a page past the end, 404."""
+    session = db.session()
+    try:
+        search = read_search(session)
+    except SearchError as exc:
+        form = SearchForm(request.args)
+        form.set_choices(*search_choices(session))
+        problems = form.show_errors(exc.errors)
+        body = fragment("public/_search.html", form=form, names={})
+        return render_template("public/index.html", body=body, problems=problems), 400
+    size = current_app.config["PAGE_SIZE"]
+
+    def build():
+        body, status = search_section(session, search, size)
+        html = render_template("public/index.html", body=body, searched=search.has_criteria)
+        return html, status
+
+    return shared_page(session, ("index", search, size), build)
+
+
+@bp.get("/practitioners/<jurisdiction>/<profession>/<path:registration_number>")
+@limiter.limit(public_rate_limit)
+@requires(Permission.PUBLIC)
+def practitioner(jurisdiction: str, profession: str, registration_number: str):
+    """A practitioner's public record: registration, clinics, today's verdict and basis for
+    each modality, and every credential with its currency and verification."""
+    session = db.session()
+    record = public_record(session, jurisdiction, profession, registration_number)
+    if record is None:
+        abort(404, "No practitioner is registered under that jurisdiction, profession and number.")
+    key = ("practitioner", jurisdiction, profession, registration_number)
+    return shared_page(
+        session, key, lambda: (render_template("public/practitioner.html", p=record), 200)
+    )
 
 
 @bp.get("/about")

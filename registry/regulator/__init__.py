@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("regulator", __name__, url_prefix="/regulator")
 
-from . import views  # noqa: E402,F401
+from . import record_views, rule_views, views  # noqa: E402,F401

@@ -1,14 +1,107 @@
-"""Views of the regulator face."""
+"""The dashboard and the audit of the regulator console."""
 
 from __future__ import annotations
 
-from flask import render_template
+from datetime import date
 
+from flask import Response, jsonify, render_template, request
+from flask_login import current_user
+
+from .. import db
 from ..permissions import Permission, requires
-from . import bp
+from ..reports.audit import render_csv
+from ..services.rulesets import rule_book
+from . import bp, queries
+from .charts import compliance_chart, expiry_chart, gaps_chart, sentence
+from .forms import AuditForm, DashboardForm, choices
+from .queries import filter_gaps, requested_jurisdiction, scope_codes, scoped_audit
+
+AUDIT_PAGE_SIZE = 100
+
+
+@bp.context_processor
+def helpers() -> dict:
+    return {"sentence": sentence}
+
+
+def page_arg() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _filter_form(form_class, session, jurisdiction: str | None):
+    """A GET filter form read from the query string, its jurisdiction limited to the scope."""
+    form = form_class(formdata=request.args)
+    form.jurisdiction.choices = choices(
+        queries.jurisdiction_choices(session, scope_codes(current_user))
+    )
+    form.jurisdiction.data = jurisdiction or ""
+    if hasattr(form, "profession"):
+        form.profession.choices = choices(queries.profession_choices(session))
+    return form
 
 
 @bp.get("/")
 @requires(Permission.AUDIT_READ)
 def dashboard():
-    return render_template("regulator/dashboard.html")
+    """Gaps by kind, compliance by profession and modality, expiries by month."""
+    session = db.session()
+    jurisdiction = requested_jurisdiction(session, current_user, request.args.get("jurisdiction"))
+    form = _filter_form(DashboardForm, session, jurisdiction)
+    if not form.validate():
+        return render_template("regulator/dashboard.html", form=form, board=None), 400
+    as_of = form.as_of.data or date.today()
+    board = queries.dashboard(session, current_user, rule_book(session), as_of, jurisdiction)
+    charts = {
+        "gaps": gaps_chart(board.kinds),
+        "compliance": compliance_chart(board.compliance),
+        "expiries": expiry_chart(board.months),
+    }
+    return render_template(
+        "regulator/dashboard.html", form=form, board=board, charts=charts, as_of=as_of
+    )
+
+
+@bp.get("/audit")
+@requires(Permission.AUDIT_READ)
+def audit():
+    """The audit (CONTRACT §5) of any day, filtered, as a page, CSV or the JSON document."""
+    session = db.session()
+    jurisdiction = requested_jurisdiction(session, current_user, request.args.get("jurisdiction"))
+    form = _filter_form(AuditForm, session, jurisdiction)
+    if not form.validate():
+        return render_template("regulator/audit.html", form=form, report=None), 400
+    as_of = form.as_of.data or date.today()
+    window = 60 if form.window.data is None else form.window.data
+    report = scoped_audit(session, current_user, rule_book(session), as_of, window, jurisdiction)
+    report = filter_gaps(report, form.kind.data, form.modality.data, form.profession.data)
+    if form.format.data == "json":
+        return jsonify(report)
+    if form.format.data == "csv":
+        return _csv_download(report, f"audit-{jurisdiction or 'all'}-{as_of}.csv")
+    args = {"jurisdiction": jurisdiction or "", "as_of": as_of.isoformat(), "window": window}
+    args |= {k: form[k].data for k in ("kind", "modality", "profession")}
+    return render_template(
+        "regulator/audit.html", form=form, report=report, args=args, **_gap_page(report)
+    )
+
+
+def _gap_page(report: dict) -> dict:
+    gaps = report["gaps"]
+    pages = max(1, -(-len(gaps) // AUDIT_PAGE_SIZE))
+    page = min(page_arg(), pages)
+    start = (page - 1) * AUDIT_PAGE_SIZE
+    errors = sum(g["severity"] == "error" for g in gaps)
+    return {
+        "gaps": gaps[start : start + AUDIT_PAGE_SIZE],
+        "page": page,
+        "pages": pages,
+        "errors": errors,
+    }
+
+
+def _csv_download(report: dict, filename: str) -> Response:
+    return Response(
+        render_csv(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

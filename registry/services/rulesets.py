@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import replace
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -44,14 +47,7 @@ def load_rules(session: Session, actor: str, data: bytes, filename: str) -> Rule
     """Check the whole file, then store it as a new active rule-set version."""
     parsed = check_rules_file(session, data)
     _declare_codes(session, actor, parsed)
-    version = (session.scalar(select(func.max(RuleSet.version))) or 0) + 1
-    session.execute(update(RuleSet).where(RuleSet.active.is_(True)).values(active=False))
-    rule_set = RuleSet(
-        version=version, loaded_by=actor, filename=filename, checksum=parsed.checksum, active=True
-    )
-    rule_set.rules = [_rule_row(i, r) for i, r in enumerate(parsed.rules)]
-    session.add(rule_set)
-    session.flush()
+    rule_set = _new_version(session, actor, parsed.rules, filename, parsed.checksum)
     audit.record(
         session,
         actor,
@@ -59,10 +55,114 @@ def load_rules(session: Session, actor: str, data: bytes, filename: str) -> Rule
         "rule_set",
         rule_set.id,
         after={
-            "version": version,
+            "version": rule_set.version,
             "filename": filename,
             "checksum": parsed.checksum,
             "rules": len(parsed.rules),
+        },
+    )
+    return rule_set
+
+
+def _new_version(
+    session: Session, actor: str, rules: list[RuleSnap], filename: str, checksum: str
+) -> RuleSet:
+    """Store ``rules`` as the next rule-set version and make it the only active one."""
+    version = (session.scalar(select(func.max(RuleSet.version))) or 0) + 1
+    session.execute(update(RuleSet).where(RuleSet.active.is_(True)).values(active=False))
+    rule_set = RuleSet(
+        version=version, loaded_by=actor, filename=filename, checksum=checksum, active=True
+    )
+    rule_set.rules = [_rule_row(i, r) for i, r in enumerate(rules)]
+    session.add(rule_set)
+    session.flush()
+    return rule_set
+
+
+def scoped_rules(
+    session: Session, parsed: RulesFile, jurisdictions: Collection[str]
+) -> list[RuleSnap]:
+    """The rules a load limited to ``jurisdictions`` would activate: every rule of the file
+    (which replace all active rules of those jurisdictions), then the active rules of every
+    other jurisdiction, unchanged.
+
+    Raises RulesRefused naming every problem of the file, every rule or declared jurisdiction
+    outside ``jurisdictions``, and every rule id that a kept rule already uses."""
+    allowed = set(jurisdictions)
+    own = ", ".join(sorted(allowed)) or "none"
+    problems = list(parsed.problems)
+    problems += [
+        f"jurisdictions: {code} is not one of your jurisdictions ({own})"
+        for code in parsed.jurisdictions
+        if code not in allowed
+    ]
+    problems += [
+        f"rule {r.id}: jurisdiction {r.jurisdiction} is not one of your jurisdictions ({own})"
+        for r in parsed.rules
+        if r.jurisdiction not in allowed
+    ]
+    kept = [r for r in rule_book(session).rules if r.jurisdiction not in allowed]
+    kept_ids = {r.id: r.jurisdiction for r in kept}
+    problems += [
+        f"rule {r.id}: id already used by a rule of {kept_ids[r.id]}; ids are unique in a rule set"
+        for r in parsed.rules
+        if r.id in kept_ids
+    ]
+    if problems:
+        raise RulesRefused(problems)
+    return [*parsed.rules, *kept]
+
+
+def check_rules_file_scoped(
+    session: Session, data: bytes, jurisdictions: Collection[str]
+) -> tuple[RulesFile, list[RuleSnap]]:
+    """Parse and check a file limited to ``jurisdictions``: (the file, the rules a scoped load
+    would activate). Raises RulesRefused with every problem; writes nothing."""
+    parsed = parse_rules_file(data, known_codes(session))
+    return parsed, scoped_rules(session, parsed, jurisdictions)
+
+
+def load_rules_scoped(
+    session: Session, actor: str, data: bytes, filename: str, jurisdictions: Collection[str]
+) -> RuleSet:
+    """A regulator's load: the file may hold rules of ``jurisdictions`` only; the new version
+    is its rules plus the active rules of every other jurisdiction (see ``scoped_rules``).
+
+    The file may add professions and credential types but not rename existing ones, which
+    other jurisdictions share. Audited as ``rules.load`` with the jurisdictions it replaced."""
+    parsed, rules = check_rules_file_scoped(session, data, jurisdictions)
+    previous = get_rule_set(session)
+    codes = load_codes(session)
+    _declare_codes(
+        session,
+        actor,
+        replace(
+            parsed,
+            professions={k: v for k, v in parsed.professions.items() if k not in codes.professions},
+            credential_types={
+                k: v for k, v in parsed.credential_types.items() if k not in codes.credential_types
+            },
+        ),
+    )
+    replaced = sorted(set(jurisdictions))
+    label = filename
+    if previous is not None:
+        label = f"{filename} ({', '.join(replaced)}; others kept from v{previous.version})"
+    rule_set = _new_version(session, actor, rules, label[:300], parsed.checksum)
+    audit.record(
+        session,
+        actor,
+        "rules.load",
+        "rule_set",
+        rule_set.id,
+        after={
+            "version": rule_set.version,
+            "filename": filename,
+            "checksum": parsed.checksum,
+            "rules": len(rules),
+            "jurisdictions": replaced,
+            "rules_from_file": len(parsed.rules),
+            "kept_from_version": previous.version if previous else None,
         },
     )
     return rule_set

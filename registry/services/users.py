@@ -150,3 +150,46 @@ def change_password(session: Session, actor: str, user: User, new_password: str)
     user.password_hash = hash_password(new_password)
     session.flush()
     audit.record(session, actor, "user.change_password", "user", user.id)
+
+
+def scopes_of(user: User, clinic_names: dict[int, str]) -> dict[str, list[str]]:
+    """A user's scopes as {"jurisdictions": codes, "clinics": names}, sorted."""
+    return {
+        "jurisdictions": sorted(user.jurisdiction_codes),
+        "clinics": sorted(clinic_names.get(i, str(i)) for i in user.clinic_ids),
+    }
+
+
+def set_scopes(
+    session: Session,
+    actor: str,
+    user: User,
+    jurisdictions: list[str] = (),
+    clinics: list[str] = (),
+) -> bool:
+    """Replace the jurisdictions and clinics (by name) a user may see, under the same rules as
+    ``create_user`` (a regulator needs a jurisdiction, a clinic manager a clinic, an admin
+    neither). Audited as ``user.set_scopes``; False when nothing changed."""
+    errors: dict[str, str] = {}
+    codes, found = _scopes(session, user.role, list(jurisdictions), list(clinics), errors)
+    if errors:
+        raise InvalidInput(errors)
+    names = dict(session.execute(select(Clinic.id, Clinic.name)).all())
+    before = scopes_of(user, names)
+    after = {"jurisdictions": sorted(set(codes)), "clinics": sorted({c.name for c in found})}
+    if before == after:
+        return False
+    # Keep the rows that stay and add only the new ones: no row is deleted and re-inserted.
+    codes_wanted, ids_wanted = set(after["jurisdictions"]), {c.id for c in found}
+    user.jurisdiction_scopes = [
+        s for s in user.jurisdiction_scopes if s.jurisdiction_code in codes_wanted
+    ] + [
+        UserJurisdiction(jurisdiction_code=j)
+        for j in sorted(codes_wanted - user.jurisdiction_codes)
+    ]
+    user.clinic_scopes = [s for s in user.clinic_scopes if s.clinic_id in ids_wanted] + [
+        UserClinic(clinic_id=i) for i in sorted(ids_wanted - user.clinic_ids)
+    ]
+    session.flush()
+    audit.record(session, actor, "user.set_scopes", "user", user.id, before=before, after=after)
+    return True

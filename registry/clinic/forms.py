@@ -1,0 +1,169 @@
+"""Forms of the clinic workspace. Choices that come from the database are filled in by
+``queries.fill_choices``; file contents are checked by ``services.evidence``."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    EmailField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+from ..rules.engine import label
+from ..rules.model import MODALITY_ORDER
+from ..services.fields import parse_email
+
+MODALITY_CHOICES = [SelectChoice(m, label(m)) for m in MODALITY_ORDER]
+EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
+STALE_FORM = "This form is incomplete or out of date; reload the page and try again."
+EVIDENCE_HINT = "A PDF, PNG or JPEG of the certificate, at most {limit}."
+
+
+def plausible_date(_form, field) -> None:
+    if field.data is not None and not EARLIEST <= field.data <= LATEST:
+        raise ValidationError(f"must be between {EARLIEST} and {LATEST}")
+
+
+def date_given(_form, field) -> None:
+    """Required, but a badly written date keeps its "Not a valid date value" error."""
+    if field.data is None and not "".join(field.raw_data or []).strip():
+        field.errors[:] = []
+        raise StopValidation("Enter a date (YYYY-MM-DD).")
+
+
+def finite(_form, field) -> None:
+    if field.data is not None and not math.isfinite(field.data):
+        raise ValidationError("must be a number")
+
+
+def email_address(_form, field) -> None:
+    if field.data:
+        try:
+            field.data = parse_email(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ClinicForm(FlaskForm):
+    """A form posted from one clinic's pages: the clinic travels in a hidden field."""
+
+    clinic = HiddenField()
+
+
+class AddStaffForm(ClinicForm):
+    jurisdiction = SelectField("Jurisdiction", validators=[DataRequired()])
+    profession = SelectField("Profession", validators=[DataRequired()])
+    registration_number = StringField(
+        "Registration number", validators=[DataRequired(), Length(max=64)]
+    )
+
+
+class RemoveStaffForm(ClinicForm):
+    pass
+
+
+class ModalitiesForm(FlaskForm):
+    modalities = MultiCheckboxField("Needling they perform here", choices=MODALITY_CHOICES)
+
+
+class ContactForm(FlaskForm):
+    """City and the private contact fields; ``version`` is the record's version when the form
+    was loaded, so a change made meanwhile by someone else is not overwritten."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[DataRequired(STALE_FORM)])
+    city = StringField("City", validators=[Optional(), Length(max=100)])
+    email = EmailField("Email (private)", validators=[Optional(), Length(max=254), email_address])
+    phone = StringField("Phone (private)", validators=[Optional(), Length(max=40)])
+    notes = TextAreaField("Notes (private)", validators=[Optional(), Length(max=2000)])
+
+
+class _CredentialDates(FlaskForm):
+    issued_on = DateField("Issued on", validators=[date_given, plausible_date])
+    expires_on = DateField("Expires on", validators=[Optional(), plausible_date])
+    evidence = FileField("Evidence file", validators=[FileRequired("Attach the evidence file.")])
+
+    def validate_expires_on(self, field) -> None:
+        if field.data and self.issued_on.data and field.data < self.issued_on.data:
+            raise ValidationError("is before the issue date")
+
+
+class CredentialForm(_CredentialDates):
+    credential_type = SelectField("Credential", validators=[DataRequired()])
+    issuer = StringField("Issuer", validators=[Optional(), Length(max=200)])
+    credential_number = StringField("Certificate number", validators=[Optional(), Length(max=100)])
+    hours = FloatField("Hours", validators=[Optional(), finite, NumberRange(min=0, max=100000)])
+    in_person_hours = FloatField(
+        "In-person hours", validators=[Optional(), finite, NumberRange(min=0, max=100000)]
+    )
+    sessions = IntegerField(
+        "Supervised sessions", validators=[Optional(), NumberRange(min=0, max=1000000)]
+    )
+
+    def validate_in_person_hours(self, field) -> None:
+        hours = self.hours.data
+        if field.data is not None and hours is not None and field.data > hours:
+            raise ValidationError("exceed the total hours")
+
+
+class RenewForm(_CredentialDates):
+    """Renewal of one credential; built with ``prefix=f"renew-{credential.id}"`` so each
+    credential's form on the page has its own field ids."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[DataRequired(STALE_FORM)])
+    credential_number = StringField(
+        "New certificate number",
+        validators=[Optional(), Length(max=100)],
+        description="Leave empty to keep the current number.",
+    )
+
+
+class RosterForm(ClinicForm):
+    roster = FileField("Roster (CSV)", validators=[FileRequired("Choose a CSV file.")])
+
+
+class BookingForm(FlaskForm):
+    """The booking guard's question, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    modality = SelectField("Service", choices=MODALITY_CHOICES, default="dry_needling")
+    date = DateField("Date", default=date.today, validators=[date_given, plausible_date])
+
+
+class ExpiryForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    days = SelectField(
+        "Within the next",
+        choices=[SelectChoice(n, f"{n} days") for n in (30, 60, 90)],
+        coerce=int,
+        default=30,
+    )

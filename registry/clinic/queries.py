@@ -1,0 +1,219 @@
+"""Read queries of the clinic workspace. Each page runs a fixed number of queries however many
+staff a clinic has: staff in one query, their status through ``reports.status.statuses`` (five
+queries), their credentials in one more."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from wtforms import SelectChoice
+
+from ..models import (
+    Clinic,
+    ClinicStaff,
+    Credential,
+    CredentialType,
+    Jurisdiction,
+    Practitioner,
+    Profession,
+    Role,
+    User,
+)
+from ..reports.status import ModalityStatus, PractitionerStatus, statuses
+from ..rules import Gap
+from ..rules.engine import label
+from ..scopes import practitioner_filter
+
+
+def managed_clinics(session: Session, user: User) -> list[Clinic]:
+    """The clinics ``user`` manages, by name: every clinic for an admin."""
+    query = select(Clinic).order_by(Clinic.name)
+    if user.role != Role.ADMIN:
+        query = query.where(Clinic.id.in_(sorted(user.clinic_ids)))
+    return list(session.scalars(query))
+
+
+def staff(session: Session, clinic_id: int) -> list[Practitioner]:
+    return list(
+        session.scalars(
+            select(Practitioner)
+            .join(ClinicStaff, ClinicStaff.practitioner_id == Practitioner.id)
+            .where(ClinicStaff.clinic_id == clinic_id)
+            .order_by(Practitioner.family_name, Practitioner.given_name, Practitioner.id)
+        )
+    )
+
+
+@dataclass
+class StaffRow:
+    """One staff member with their status on the day asked about."""
+
+    practitioner: Practitioner
+    status: PractitionerStatus
+
+    @property
+    def registration_gaps(self) -> list[Gap]:
+        return [g for g in self.status.gaps if g.modality is None]
+
+    @property
+    def declared(self) -> list[ModalityStatus]:
+        return [m for m in self.status.modalities.values() if m.declared]
+
+
+def staff_rows(session: Session, clinic_id: int, as_of: date | None = None) -> list[StaffRow]:
+    """The clinic's staff by name, each with their status on ``as_of`` (default today)."""
+    people = staff(session, clinic_id)
+    found = statuses(session, [p.id for p in people], as_of)
+    return [StaffRow(p, found[p.id]) for p in people if p.id in found]
+
+
+def staff_gaps(rows: list[StaffRow]) -> list[tuple[Practitioner, Gap]]:
+    """Every gap of every staff member, errors first, then by name."""
+    gaps = [(r.practitioner, g) for r in rows for g in r.status.gaps]
+    return sorted(gaps, key=lambda pg: pg[1].severity != "error")
+
+
+@dataclass(frozen=True)
+class Expiry:
+    on: date
+    practitioner: Practitioner
+    what: str
+    credential: Credential | None = None
+
+    def expired(self, today: date) -> bool:
+        return self.on < today
+
+
+def staff_credentials(session: Session, clinic_id: int) -> list[Credential]:
+    """Every credential of the clinic's staff (revoked ones too), in practitioner order."""
+    return list(
+        session.scalars(
+            select(Credential)
+            .join(ClinicStaff, ClinicStaff.practitioner_id == Credential.practitioner_id)
+            .where(ClinicStaff.clinic_id == clinic_id)
+            .order_by(Credential.practitioner_id, Credential.credential_type_code, Credential.id)
+        )
+    )
+
+
+def expiries(session: Session, clinic_id: int, today: date, days: int) -> list[Expiry]:
+    """Registrations and credentials of the staff that expire from ``today`` to ``days``
+    later, and those already expired that still matter: a registration past its expiry, a
+    credential not replaced by one of the same type that runs longer. Sorted by date."""
+    people = {p.id: p for p in staff(session, clinic_id)}
+    horizon = today + timedelta(days=days)
+    out = [
+        Expiry(p.registration_expires_on, p, "Registration")
+        for p in people.values()
+        if p.registration_expires_on is not None and p.registration_expires_on <= horizon
+    ]
+    groups: dict[tuple[int, str], list[Credential]] = defaultdict(list)
+    for c in staff_credentials(session, clinic_id):
+        if not c.revoked:
+            groups[(c.practitioner_id, c.credential_type_code)].append(c)
+    for group in groups.values():
+        for c in group:
+            if c.expires_on is None or c.expires_on > horizon or _replaced(c, group):
+                continue
+            what = label(c.credential_type_code) + (f" ({c.issuer})" if c.issuer else "")
+            out.append(Expiry(c.expires_on, people[c.practitioner_id], what, c))
+    return sorted(out, key=lambda e: (e.on, e.practitioner.family_name, e.what))
+
+
+def _replaced(c: Credential, group: list[Credential]) -> bool:
+    return any(o is not c and (o.expires_on is None or o.expires_on > c.expires_on) for o in group)
+
+
+def credentials_of(session: Session, practitioner_id: int) -> list[Credential]:
+    return list(
+        session.scalars(
+            select(Credential)
+            .where(Credential.practitioner_id == practitioner_id)
+            .order_by(Credential.credential_type_code, Credential.issued_on.desc())
+        )
+    )
+
+
+def clinics_of(session: Session, user: User, practitioner: Practitioner) -> list[Clinic]:
+    """The clinics ``user`` manages that ``practitioner`` works at."""
+    ids = [c.id for c in managed_clinics(session, user)]
+    return list(
+        session.scalars(
+            select(Clinic)
+            .join(ClinicStaff, ClinicStaff.clinic_id == Clinic.id)
+            .where(ClinicStaff.practitioner_id == practitioner.id, Clinic.id.in_(ids))
+            .order_by(Clinic.name)
+        )
+    )
+
+
+def staff_practitioner(
+    session: Session, user: User, jurisdiction: str, profession: str, number: str
+) -> tuple[Practitioner, list[Clinic]]:
+    """A practitioner on the staff of a clinic ``user`` manages, with those clinics; 404 for
+    anyone else (a practitioner who exists but is not their staff looks missing)."""
+    p = session.scalar(
+        select(Practitioner).where(
+            Practitioner.jurisdiction_code == jurisdiction,
+            Practitioner.profession_code == profession,
+            Practitioner.registration_number == number,
+        )
+    )
+    clinics = clinics_of(session, user, p) if p is not None else []
+    if not clinics:
+        abort(404)
+    return p, clinics
+
+
+def find_practitioner(
+    session: Session, jurisdiction: str, profession: str, number: str
+) -> Practitioner | None:
+    return session.scalar(
+        select(Practitioner).where(
+            Practitioner.jurisdiction_code == jurisdiction,
+            Practitioner.profession_code == profession,
+            Practitioner.registration_number == number.strip(),
+        )
+    )
+
+
+def evidence_credential(session: Session, user: User, credential_id: int) -> Credential:
+    """A credential with evidence whose practitioner ``user`` may see (the managers of their
+    clinics, the regulators of their jurisdiction, admins); 404 for anyone else."""
+    c = session.scalar(
+        select(Credential)
+        .join(Practitioner, Practitioner.id == Credential.practitioner_id)
+        .where(
+            Credential.id == credential_id,
+            Credential.evidence_ref.is_not(None),
+            practitioner_filter(user),
+        )
+    )
+    if c is None:
+        abort(404)
+    return c
+
+
+def fill_choices(session: Session, *forms) -> None:
+    """Give each form's code fields their choices from the code tables."""
+    tables = {
+        "jurisdiction": (Jurisdiction, "{name} ({code})"),
+        "profession": (Profession, "{name}"),
+        "credential_type": (CredentialType, "{name}"),
+    }
+    cache: dict[str, list[SelectChoice]] = {}
+    for form in forms:
+        for field, (model, words) in tables.items():
+            if field not in form:
+                continue
+            if field not in cache:
+                rows = session.execute(select(model.code, model.name).order_by(model.name))
+                cache[field] = [
+                    SelectChoice(code, words.format(code=code, name=name)) for code, name in rows
+                ]
+            form[field].choices = cache[field]

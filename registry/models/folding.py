@@ -1,0 +1,53 @@
+"""Case-folded text for indexed, case-insensitive search on both SQLite and PostgreSQL.
+
+``folded(column)`` is one SQL expression that each database can index and search by prefix:
+
+- SQLite: ``column COLLATE NOCASE``. An index on it is a plain column index (SQLite reflects it,
+  so autogenerate and batch migrations keep it), and ``LIKE 'smi%'`` uses it because SQLite's
+  LIKE is case-insensitive.
+- PostgreSQL: ``lower(column)``. Indexed with ``text_pattern_ops`` (see ``FOLDED_PATTERN_OPS``)
+  so ``LIKE 'smi%'`` uses the index whatever the database's collation (``pattern_ops``).
+
+Callers fold both sides: ``folded(c).like(folded(literal('Smi%')))``, ``folded(c) ==
+folded(literal(value))``; an index still serves them (PostgreSQL folds ``lower('Smi%')`` when it
+plans; SQLite looks through the COLLATE). SQLite folds ASCII letters only: 'élodie' does not
+find 'Élodie' there, while PostgreSQL folds every letter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+
+
+class folded(ColumnElement[str]):  # noqa: N801 (reads like the SQL function it stands for)
+    """A text column folded to lower case, in the form each database indexes."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+    type = String()
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+        # postgresql_ops on an Index is keyed by its expressions' ``key``.
+        self.key = f"folded_{getattr(column, 'key', 'value')}"
+
+
+def pattern_ops(*columns: Any) -> dict[str, str]:
+    """``postgresql_ops`` for an index on ``folded`` columns searched with LIKE prefixes."""
+    return {f"folded_{c.key}": "text_pattern_ops" for c in columns}
+
+
+@compiles(folded)
+def _fold_default(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.column, **kw)})"
+
+
+@compiles(folded, "sqlite")
+def _fold_sqlite(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} COLLATE NOCASE"

@@ -1,0 +1,79 @@
+"""Cached answers shared by the public pages and the JSON API (see ``cache``).
+
+Searches, records and whole anonymous pages are computed once per data version; views call
+these helpers and stay thin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from flask import current_app, render_template, request
+from flask import session as cookie_session
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from .cache import cached
+from .forms import SearchForm
+from .params import Search, known_codes, parse_search
+from .queries import choices, run_search
+from .records import PublicRecord, find_record
+
+Page = tuple[str, int]
+
+
+def public_rate_limit() -> str:
+    """Read per request, so an operator (or a test) can change it without a restart."""
+    return current_app.config["PUBLIC_RATE_LIMIT"]
+
+
+def read_search(session: Session) -> Search:
+    """The request's search parameters (SearchError when bad), checked against cached codes."""
+    codes = cached(session, "codes", lambda: known_codes(session))
+    return parse_search(request.args, *codes)
+
+
+def public_record(
+    session: Session, jurisdiction: str, profession: str, number: str
+) -> PublicRecord | None:
+    """The public record as of today, or None."""
+    key = ("record", jurisdiction, profession, number)
+    return cached(
+        session, key, lambda: find_record(session, jurisdiction, profession, number, date.today())
+    )
+
+
+def search_choices(session: Session) -> tuple[list, list]:
+    return cached(session, "choices", lambda: choices(session))
+
+
+def fragment(template: str, **context) -> Markup:
+    """A partial rendered by an autoescaping template, to be placed in a page as is."""
+    return Markup(render_template(template, **context))  # noqa: S704 (escaped by Jinja)
+
+
+def search_section(session: Session, search: Search, size: int) -> tuple[Markup, int]:
+    """The form (filled from the parsed search) and, when anything was asked, the page of
+    results: HTML that depends on nothing but the search and the data. 404 past the end."""
+    key = ("search", search, size)
+    return cached(session, key, lambda: _search_section(session, search, size))
+
+
+def _search_section(session: Session, search: Search, size: int) -> tuple[Markup, int]:
+    jurisdictions, professions = search_choices(session)
+    form = SearchForm(data=search.args())
+    form.set_choices(jurisdictions, professions)
+    names = dict(jurisdictions) | dict(professions)
+    results = run_search(session, search, size, date.today()) if search.has_criteria else None
+    html = fragment("public/_search.html", form=form, names=names, search=search, results=results)
+    return html, 404 if results and not results.page_exists else 200
+
+
+def shared_page(session: Session, key: tuple, build: Callable[[], Page]) -> Page:
+    """A whole page, cached when it is the same for everyone: for an anonymous visitor with
+    nothing flashed, the layout shows no account and no CSRF token."""
+    if current_user.is_authenticated or "_flashes" in cookie_session:
+        return build()
+    return cached(session, ("page", *key), build)

@@ -1,0 +1,125 @@
+"""A small per-process cache of public answers, checked against the registry's data version.
+
+Every change to registry data goes through a service that appends an audit event (imports
+and rule loads included), so the newest audit event id is a version number for everything the
+public sees. An answer is reused:
+
+- without any query for ``PUBLIC_CACHE_FRESH_SECONDS`` (default 1 s; 0 in testing, where
+  data changes and is read back within milliseconds): the public may see a change up to that
+  long after it is committed, which is what lets a popular search cost no database round trip;
+- after that, while the audit event id and the day are unchanged (one primary-key lookup,
+  against a search's several queries and a rules evaluation);
+- never for longer than ``PUBLIC_CACHE_SECONDS`` (default 30; 0 turns the cache off). That
+  bounds the one change the version cannot see: on PostgreSQL, ids come from a sequence, so a
+  transaction holding a lower id can commit after one holding a higher id.
+
+One cache per application (in ``app.extensions``), at most ``SIZE`` answers, least recently
+used dropped first. ``None`` answers (not found) are not kept.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import AuditEvent, RuleSet
+from ..rules import RuleBook
+from ..services.rulesets import rule_book
+
+T = TypeVar("T")
+SIZE = 512
+EXTENSION_KEY = "public_answers"
+BOOKS_KEY = "public_rule_books"
+
+
+@dataclass
+class Entry:
+    version: int
+    computed: float
+    checked: float
+    value: Any
+
+
+class AnswerCache:
+    def __init__(self, size: int = SIZE) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: Hashable, entry: Entry) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+def data_version(session: Session) -> int:
+    return session.scalar(select(func.max(AuditEvent.id))) or 0
+
+
+def _settings() -> tuple[float, float]:
+    config = current_app.config
+    max_age = float(config.get("PUBLIC_CACHE_SECONDS", 30))
+    fresh = float(config.get("PUBLIC_CACHE_FRESH_SECONDS", 0 if current_app.testing else 1))
+    return max_age, min(fresh, max_age)
+
+
+def _cache() -> AnswerCache:
+    cache = current_app.extensions.get(EXTENSION_KEY)
+    if cache is None:
+        cache = current_app.extensions[EXTENSION_KEY] = AnswerCache()
+    return cache
+
+
+def cached(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``'s answer for ``key`` today, reused as the module docstring says."""
+    max_age, fresh = _settings()
+    if max_age <= 0:
+        return compute()
+    cache, full_key, now = _cache(), (key, date.today()), time.monotonic()
+    entry = cache.get(full_key)
+    if entry is not None and now - entry.checked < fresh:
+        return entry.value
+    version = data_version(session)
+    if entry is not None and entry.version == version and now - entry.computed < max_age:
+        entry.checked = now
+        return entry.value
+    value = compute()
+    if value is not None:
+        cache.put(full_key, Entry(version, now, now, value))
+    return value
+
+
+def current_rule_book(session: Session) -> RuleBook:
+    """The active rule book, built once per rule-set version and application: a stored
+    version never changes (a load makes a new one), so a page costs one small query for it."""
+    key = session.execute(
+        select(RuleSet.id, RuleSet.version, RuleSet.checksum, RuleSet.loaded_at).where(
+            RuleSet.active.is_(True)
+        )
+    ).first()
+    if key is None:
+        return RuleBook([])
+    books: dict = current_app.extensions.setdefault(BOOKS_KEY, {})
+    book = books.get(tuple(key))
+    if book is None:
+        books.clear()  # only the active version is ever asked for
+        book = books[tuple(key)] = rule_book(session, key.version)
+    return book

@@ -1,0 +1,188 @@
+"""Read side of the console's record pages: a practitioner's history, the verification
+queue, rule-set versions and rule previews. List pages fetch one page and one count."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from flask import abort, current_app, url_for
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, contains_eager
+from werkzeug.routing import BuildError
+
+from ..models import AuditEvent, Clinic, ClinicStaff, Credential, Practitioner, Rule, RuleSet, User
+from ..reports.audit import ImpactChange, rules_impact
+from ..rules import RuleBook, RuleSnap
+from ..rules.loader import RulesFile
+from ..scopes import practitioner_filter
+from ..services.rulesets import check_rules_file, check_rules_file_scoped, rule_book
+from .forms import MAX_ID
+from .queries import scope_codes
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    pages: int
+    total: int
+
+
+def paginate(session: Session, stmt: Select, page: int, per_page: int) -> Page:
+    """One page of a single-entity ORM select (a page past the end shows the last one)."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pages = max(1, math.ceil((total or 0) / per_page))
+    page = min(max(page, 1), pages)
+    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
+    return Page(items, page, pages, total or 0)
+
+
+def history(session: Session, p: Practitioner, page: int, per_page: int) -> Page[AuditEvent]:
+    """Audit events about ``p`` or any of their credentials, newest first."""
+    about = and_(AuditEvent.target_type == "practitioner", AuditEvent.target_id == str(p.id))
+    credential_ids = [str(c.id) for c in p.credentials]
+    if credential_ids:
+        about = or_(
+            about,
+            and_(AuditEvent.target_type == "credential", AuditEvent.target_id.in_(credential_ids)),
+        )
+    stmt = select(AuditEvent).where(about)
+    stmt = stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    return paginate(session, stmt, page, per_page)
+
+
+def shown(value: Any) -> str:
+    """A logged value as a reader expects it: lists joined, yes/no, 45 rather than 45.0."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(shown(v) for v in value) or "none"
+    return str(value)
+
+
+def clinics_of(session: Session, p: Practitioner) -> list[str]:
+    return list(
+        session.scalars(
+            select(Clinic.name)
+            .join(ClinicStaff, ClinicStaff.clinic_id == Clinic.id)
+            .where(ClinicStaff.practitioner_id == p.id)
+            .order_by(Clinic.name)
+        )
+    )
+
+
+def changes(event: AuditEvent) -> list[tuple[str, str, str]]:
+    """(field, before, after) as text for every field an event names, in its order."""
+    before, after = event.before or {}, event.after or {}
+    keys = list(dict.fromkeys([*after, *before]))
+    return [(k, shown(before.get(k)), shown(after.get(k))) for k in keys]
+
+
+def _queue_where(user: User):
+    return (
+        practitioner_filter(user),
+        Credential.verified.is_(False),
+        Credential.revoked.is_(False),
+        Credential.verified_at.is_(None),
+    )
+
+
+def verification_queue(session: Session, user: User, page: int, per_page: int) -> Page:
+    """Credentials never reviewed (not verified, not rejected, not revoked) of practitioners
+    in ``user``'s scope, waiting longest first. A rejected credential leaves the queue."""
+    stmt = (
+        select(Credential)
+        .join(Credential.practitioner)
+        .options(contains_eager(Credential.practitioner))
+        .where(*_queue_where(user))
+        .order_by(Credential.created_at, Credential.id)
+    )
+    return paginate(session, stmt, page, per_page)
+
+
+def credential_in_scope(session: Session, user: User, credential_id: int) -> Credential:
+    """The credential if its practitioner is in ``user``'s scope; 404 otherwise."""
+    if credential_id > MAX_ID:
+        abort(404)
+    credential = session.scalar(
+        select(Credential)
+        .join(Credential.practitioner)
+        .where(Credential.id == credential_id, practitioner_filter(user))
+    )
+    if credential is None:
+        abort(404)
+    return credential
+
+
+def evidence_url(credential: Credential) -> str | None:
+    """Where the clinic workspace serves this credential's evidence, when there is some."""
+    if not credential.evidence_ref or "clinic.evidence" not in current_app.view_functions:
+        return None
+    try:
+        return url_for("clinic.evidence", credential_id=credential.id)
+    except BuildError:
+        return None
+
+
+def rule_sets(session: Session) -> list[tuple[RuleSet, int]]:
+    """Every rule-set version, newest first, with its number of rules."""
+    stmt = (
+        select(RuleSet, func.count(Rule.id))
+        .outerjoin(Rule, Rule.rule_set_id == RuleSet.id)
+        .group_by(RuleSet.id)
+        .order_by(RuleSet.version.desc())
+    )
+    return [(rs, n) for rs, n in session.execute(stmt)]
+
+
+@dataclass
+class RulesPreview:
+    """What activating a rules file would do, without activating it."""
+
+    parsed: RulesFile
+    as_of: date
+    jurisdictions: list[str] | None  # replaced jurisdictions; None: the whole rule set
+    proposed: list[RuleSnap]
+    changes: list[ImpactChange]
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+
+    @property
+    def gains(self) -> int:
+        return sum(c.change == "gains" for c in self.changes)
+
+
+def preview_rules(session: Session, user: User, data: bytes, as_of: date) -> RulesPreview:
+    """Check a rules file as ``user`` would load it (an admin: the whole rule set; a
+    regulator: their jurisdictions only) and compare it with the active rules on ``as_of``.
+    Raises RulesRefused with every problem."""
+    codes = scope_codes(user)
+    if codes is None:
+        parsed = check_rules_file(session, data)
+        proposed = list(parsed.rules)
+    else:
+        parsed, proposed = check_rules_file_scoped(session, data, codes)
+    current = rule_book(session)
+    book = RuleBook(proposed)
+    changes = [
+        change
+        for code in (codes if codes is not None else [None])
+        for change in rules_impact(session, current, book, as_of, code)
+    ]
+    preview = RulesPreview(parsed, as_of, codes, proposed, changes)
+    before = {r.id: r for r in current.rules if codes is None or r.jurisdiction in codes}
+    after = {r.id: r for r in proposed if codes is None or r.jurisdiction in codes}
+    preview.added = sorted(after.keys() - before.keys())
+    preview.removed = sorted(before.keys() - after.keys())
+    preview.modified = sorted(k for k in after.keys() & before.keys() if after[k] != before[k])
+    return preview
