@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from flask import g
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
@@ -53,6 +54,9 @@ def app(engine, database_url):
     app.extensions[EXTENSION_KEY] = sessionmaker(
         bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
     )
+    # Requests share the test's app context (and so ``g``); forget the user Flask-Login
+    # cached on the last request, as a fresh production request would.
+    app.before_request(lambda: g.pop("_login_user", None) and None)
     with app.app_context():
         yield app
     transaction.rollback()

@@ -12,8 +12,13 @@ from sqlalchemy import event, select, update
 
 from registry import db
 from registry.models import Credential, Practitioner
+from registry.public import queries
+from registry.reports.snapshots import iter_snapshots
+from registry.reports.status import statuses
+from registry.rules.model import MODALITY_ORDER
 from registry.services import credentials as credential_service
 from registry.services import practitioners as practitioner_service
+from registry.services.rulesets import rule_book
 
 TODAY = date.today()
 DEFAULT_RULES = str(Path(__file__).parent.parent / "registry" / "rules" / "default_rules.yaml")
@@ -120,6 +125,21 @@ def test_who_in_calgary_may_do_dry_needling(client, demo):
     assert "9 practitioners found" in html
     # lapsed, outside scope, provisional class, no authorization, no needling, acupuncture only
     assert not numbers(html) & {"AB-1001", "AB-1006", "AB-1008", "AB-1010", "AB-1036", "AB-1040"}
+
+
+def test_the_modality_filter_agrees_with_the_status_report(demo, session):
+    """The filter evaluates one modality per candidate; it must say what ``may`` says."""
+    ids = session.scalars(select(Practitioner.id)).all()
+    book = rule_book(session)
+    full = statuses(session, ids, TODAY, book=book)
+    answers = [
+        (queries.may(snap, book, TODAY, m), full[snap.id].may(m))
+        for snap in iter_snapshots(session, ids=ids)
+        for m in MODALITY_ORDER
+    ]
+    assert len(answers) == 3 * len(ids)
+    assert all(a == b for a, b in answers)
+    assert {a for a, _ in answers} == {True, False}
 
 
 def test_authorized_search_counts_every_page(client, demo, app):
@@ -425,6 +445,25 @@ def test_answers_follow_every_recorded_change(client, demo, session):
     session.refresh(p)
     practitioner_service.update_practitioner(session, ACTOR, p, {"given_name": "Omari"}, p.version)
     assert "Omari Sato" in page(client, "/?q=ab-1002")
+
+
+def test_a_new_rule_set_changes_the_answers_at_once(client, demo, cli):
+    url = "/practitioners/CA-BC/physiotherapist/BC-1021"
+    assert "<strong>Authorized:</strong>" in page(client, url)
+    rules_v1 = str(Path(__file__).parent / "fixtures" / "rules_v1.yaml")  # no BC rules
+    assert cli("registry", "load-rules", rules_v1).exit_code == 0
+    assert "<strong>No rule on file:</strong>" in page(client, url)
+
+
+def test_a_fresh_answer_is_reused_without_asking_the_database(client, demo, session, app):
+    """Within PUBLIC_CACHE_FRESH_SECONDS the public may see an answer that old."""
+    app.config["PUBLIC_CACHE_FRESH_SECONDS"] = 3600
+    assert "Omar Sato" in page(client, "/api/v1/practitioners?q=ab-1002")
+    p = session.scalar(select(Practitioner).where(Practitioner.registration_number == "AB-1002"))
+    practitioner_service.update_practitioner(session, ACTOR, p, {"given_name": "Omari"}, p.version)
+    assert "Omar Sato" in page(client, "/api/v1/practitioners?q=ab-1002")
+    app.config["PUBLIC_CACHE_FRESH_SECONDS"] = 0
+    assert "Omari Sato" in page(client, "/api/v1/practitioners?q=ab-1002")
 
 
 def test_expiry_dates_are_relative_to_today(client, rules, cli, write_csv, session):

@@ -15,6 +15,8 @@ from . import registry_cli
 from .common import as_of_option, fail, guarded
 
 FORMATS = ("json", "csv", "table")
+
+
 def _window(value: str) -> int:
     if not value.strip().isdigit() or int(value) > 3650:
         raise fail("--window: must be a whole number of days between 0 and 3650")

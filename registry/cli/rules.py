@@ -10,6 +10,7 @@ import click
 from .. import db
 from ..reports.audit import rules_impact
 from ..rules import RuleBook
+from ..rules.explain import describe_requirements
 from ..services.rulesets import RulesRefused, check_rules_file, get_rule_set, load_rules, rule_book
 from . import registry_cli
 from .common import actor, as_of_option, fail, guarded
@@ -43,31 +44,6 @@ def load_rules_command(file: str) -> None:
         f"rule set version {rule_set.version} active: {len(rule_set.rules)} rules "
         f"from {rule_set.filename} (sha256 {rule_set.checksum[:12]})"
     )
-
-
-def describe_requirements(rule) -> str:
-    parts = []
-    if not rule.permitted:
-        return "not permitted"
-    if rule.registration_classes:
-        parts.append(f"class {'/'.join(rule.registration_classes)}")
-    if rule.min_years_registered:
-        parts.append(f"{rule.min_years_registered}+ years registered")
-    for item in rule.requires:
-        text = " or ".join(item.credentials)
-        extras = [
-            f"{item.min_hours:g} h" if item.min_hours is not None else "",
-            f"{item.min_in_person_hours:g} h in person"
-            if item.min_in_person_hours is not None
-            else "",
-            f"{item.min_sessions} sessions" if item.min_sessions is not None else "",
-            f"within {item.within_months} months" if item.within_months else "",
-            f"from {', '.join(item.issuers)}" if item.issuers else "",
-            "verified" if item.verified else "",
-        ]
-        extras = [e for e in extras if e]
-        parts.append(text + (f" ({'; '.join(extras)})" if extras else ""))
-    return "; ".join(parts) or "permitted, nothing required"
 
 
 @registry_cli.command("rules")

@@ -5,8 +5,8 @@
 - SQLite: ``column COLLATE NOCASE``. An index on it is a plain column index (SQLite reflects it,
   so autogenerate and batch migrations keep it), and ``LIKE 'smi%'`` uses it because SQLite's
   LIKE is case-insensitive.
-- PostgreSQL: ``lower(column)``. Indexed with ``text_pattern_ops`` (see ``FOLDED_PATTERN_OPS``)
-  so ``LIKE 'smi%'`` uses the index whatever the database's collation (``pattern_ops``).
+- PostgreSQL: ``lower(column)``. Indexed with ``text_pattern_ops`` (``pattern_ops``) so
+  ``LIKE 'smi%'`` uses the index whatever the database's collation.
 
 Callers fold both sides: ``folded(c).like(folded(literal('Smi%')))``, ``folded(c) ==
 folded(literal(value))``; an index still serves them (PostgreSQL folds ``lower('Smi%')`` when it

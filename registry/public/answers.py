@@ -71,6 +71,15 @@ def _search_section(session: Session, search: Search, size: int) -> tuple[Markup
     return html, 404 if results and not results.page_exists else 200
 
 
+def bad_search_page(session: Session, errors: dict[str, str]) -> Page:
+    """The form as sent, each bad field with its reason, and the reasons listed on top."""
+    form = SearchForm(request.args)
+    form.set_choices(*search_choices(session))
+    problems = form.show_errors(errors)
+    body = fragment("public/_search.html", form=form, names={})
+    return render_template("public/index.html", body=body, problems=problems), 400
+
+
 def shared_page(session: Session, key: tuple, build: Callable[[], Page]) -> Page:
     """A whole page, cached when it is the same for everyone: for an anonymous visitor with
     nothing flashed, the layout shows no account and no CSRF token."""

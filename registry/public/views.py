@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, render_template
 from werkzeug.exceptions import TooManyRequests
 
 from .. import db
@@ -10,15 +10,14 @@ from ..extensions import limiter
 from ..permissions import Permission, requires
 from . import bp
 from .answers import (
-    fragment,
+    bad_search_page,
     public_rate_limit,
     public_record,
     read_search,
-    search_choices,
     search_section,
     shared_page,
 )
-from .forms import MODALITY_NAMES, SearchForm
+from .forms import MODALITY_NAMES
 from .params import SearchError
 
 
@@ -50,11 +49,7 @@ def index():
     try:
         search = read_search(session)
     except SearchError as exc:
-        form = SearchForm(request.args)
-        form.set_choices(*search_choices(session))
-        problems = form.show_errors(exc.errors)
-        body = fragment("public/_search.html", form=form, names={})
-        return render_template("public/index.html", body=body, problems=problems), 400
+        return bad_search_page(session, exc.errors)
     size = current_app.config["PAGE_SIZE"]
 
     def build():

@@ -13,8 +13,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import db
-from ..cli.rules import describe_requirements
 from ..permissions import Permission, requires
+from ..rules.explain import describe_requirements
 from ..services import NotFound
 from ..services.rulesets import RulesRefused, get_rule_set, load_rules, load_rules_scoped, rule_book
 from . import bp

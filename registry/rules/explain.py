@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .engine import label
-from .model import Authorization, CredentialSnap
+from .model import Authorization, CredentialSnap, RuleSnap
 
 
 def describe_credential(c: CredentialSnap) -> str:
@@ -48,3 +48,30 @@ def describe_basis(auth: Authorization) -> str:
         return "; ".join(g.detail for g in auth.gaps if g.severity == "error")
     credentials = [describe_credential(c) for b in auth.basis for c in b.credentials]
     return "; ".join(credentials) or "permitted for this profession without further credentials"
+
+
+def describe_requirements(rule: RuleSnap) -> str:
+    """A rule's requirements in one line: 'class general/courtesy; needling_authorization
+    (verified); ...'."""
+    parts = []
+    if not rule.permitted:
+        return "not permitted"
+    if rule.registration_classes:
+        parts.append(f"class {'/'.join(rule.registration_classes)}")
+    if rule.min_years_registered:
+        parts.append(f"{rule.min_years_registered}+ years registered")
+    for item in rule.requires:
+        text = " or ".join(item.credentials)
+        extras = [
+            f"{item.min_hours:g} h" if item.min_hours is not None else "",
+            f"{item.min_in_person_hours:g} h in person"
+            if item.min_in_person_hours is not None
+            else "",
+            f"{item.min_sessions} sessions" if item.min_sessions is not None else "",
+            f"within {item.within_months} months" if item.within_months else "",
+            f"from {', '.join(item.issuers)}" if item.issuers else "",
+            "verified" if item.verified else "",
+        ]
+        extras = [e for e in extras if e]
+        parts.append(text + (f" ({'; '.join(extras)})" if extras else ""))
+    return "; ".join(parts) or "permitted, nothing required"

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Practitioner, PractitionerModality
+from ..models.base import utcnow
 from . import InvalidInput, NotFound, StaleEdit, audit
 from .codes import load_codes
 from .imports.practitioners import FIELD_COLUMNS, clean_practitioner
@@ -110,6 +111,7 @@ def set_modalities(session: Session, actor: str, p: Practitioner, modalities: li
     if before == sorted(set(modalities)):
         return
     p.modalities = [PractitionerModality(modality_code=m) for m in sorted(set(modalities))]
+    p.updated_at = utcnow()  # touches the row, so the version counter moves on too
     session.flush()
     audit.record(
         session,

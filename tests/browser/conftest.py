@@ -23,8 +23,13 @@ from registry.db import make_engine
 CHROMIUM = "/usr/bin/chromium"
 DEMO_TODAY = "2026-11-21"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -58,13 +63,16 @@ def live_database(tmp_path_factory):
 @pytest.fixture(scope="session")
 def live_app(live_database, tmp_path_factory):
     migrate.upgrade(live_database)
-    app = create_app(TestConfig, {
-        "DATABASE_URL": live_database,
-        "WTF_CSRF_ENABLED": True,
-        "EVIDENCE_FOLDER": str(tmp_path_factory.mktemp("evidence")),
-        "LOGIN_LIMIT_PER_ACCOUNT": "100 per minute",
-        "LOGIN_LIMIT_PER_ADDRESS": "100 per minute",
-    })
+    app = create_app(
+        TestConfig,
+        {
+            "DATABASE_URL": live_database,
+            "WTF_CSRF_ENABLED": True,
+            "EVIDENCE_FOLDER": str(tmp_path_factory.mktemp("evidence")),
+            "LOGIN_LIMIT_PER_ACCOUNT": "100 per minute",
+            "LOGIN_LIMIT_PER_ADDRESS": "100 per minute",
+        },
+    )
     result = app.test_cli_runner().invoke(args=["registry", "seed-demo", "--today", DEMO_TODAY])
     assert result.exit_code == 0, result.output
     return app
