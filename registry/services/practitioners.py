@@ -103,6 +103,7 @@ def update_practitioner(
 
 def set_modalities(session: Session, actor: str, p: Practitioner, modalities: list[str]) -> None:
     """Declare exactly which modalities a practitioner performs."""
+    modalities = list(modalities or ())
     known = load_codes(session).modalities
     bad = [m for m in modalities if m not in known]
     if bad:
