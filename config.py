@@ -32,6 +32,11 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute")
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "300 per minute")
+    # Public answers are cached per worker while the registry is unchanged (see
+    # registry/public/cache.py): reused without a query for FRESH seconds, kept at most
+    # SECONDS; 0 turns the cache off.
+    PUBLIC_CACHE_SECONDS = float(os.environ.get("PUBLIC_CACHE_SECONDS", "30"))
+    PUBLIC_CACHE_FRESH_SECONDS = float(os.environ.get("PUBLIC_CACHE_FRESH_SECONDS", "1"))
     # Evidence files live outside the static folder and are served only to allowed users.
     EVIDENCE_FOLDER: str | None = os.environ.get("EVIDENCE_FOLDER")
     MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
@@ -52,6 +57,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105 (tests only)
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
     WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on
+    PUBLIC_CACHE_FRESH_SECONDS = 0.0  # tests write and read back within milliseconds
 
 
 class ProductionConfig(Config):

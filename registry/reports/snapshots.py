@@ -81,7 +81,9 @@ def iter_snapshots(
 ) -> Iterator[PractitionerSnap]:
     """Every practitioner in scope, with modalities and credentials, in id order."""
     conn = session.connection()
-    q_p, q_m, q_c = (q.execution_options(yield_per=BATCH) for q in queries(jurisdiction, ids))
+    q_p, q_m, q_c = queries(jurisdiction, ids)
+    if ids is None:  # stream whole registries; a known set of ids is small enough to fetch
+        q_p, q_m, q_c = (q.execution_options(yield_per=BATCH) for q in (q_p, q_m, q_c))
     mods = groupby(conn.execute(q_m), key=lambda r: r[0])
     creds = groupby(conn.execute(q_c), key=lambda r: r[0])
     mod_key, mod_rows = next(mods, (None, ()))
