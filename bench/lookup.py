@@ -5,7 +5,9 @@
 Per database: load the default rules and the dataset, start gunicorn (2 sync workers,
 production configuration) and run `wrk -t2 -c20 -d10s --latency` against a trivial /healthz
 (the baseline) and against the public search for a common surname, as the JSON API and as the
-HTML page. Targets: search throughput >= 50% of /healthz, p99 latency < 50 ms.
+HTML page; then again with the public answer cache turned off (PUBLIC_CACHE_SECONDS=0), to
+show the cost of an uncached search. Targets: search throughput >= 50% of /healthz,
+p99 latency < 50 ms.
 Needs Debian's wrk (apt-get install wrk).
 """
 
@@ -38,8 +40,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, port: int) -> subprocess.Popen:
+def start_gunicorn(url: str, port: int, cache: bool = True) -> subprocess.Popen:
     env = os.environ | {
+        "PUBLIC_CACHE_SECONDS": "30" if cache else "0",
         "REGISTRY_CONFIG": "production",
         "DATABASE_URL": url,
         "SECRET_KEY": secrets.token_urlsafe(48),
@@ -93,26 +96,31 @@ def run_target(target: str, folder) -> dict:
         raise SystemExit("bench/lookup.py needs wrk: apt-get install wrk")
     url = fresh_database(target)
     load_in_subprocess(url, folder)
-    port = free_port()
-    server = start_gunicorn(url, port)
     results: dict = {"database": label(target)}
-    try:
-        for name, path in TARGETS.items():
-            wrk(f"http://127.0.0.1:{port}{path}", "2s")  # warm-up
-            results[name] = wrk(f"http://127.0.0.1:{port}{path}")
-    finally:
-        server.terminate()
-        server.wait()
+    for cache in (True, False):
+        port = free_port()
+        server = start_gunicorn(url, port, cache)
+        try:
+            for name, path in TARGETS.items():
+                if not cache and name == "healthz":
+                    continue
+                wrk(f"http://127.0.0.1:{port}{path}", "2s")  # warm-up
+                key = name if cache else f"{name} (no cache)"
+                results[key] = wrk(f"http://127.0.0.1:{port}{path}")
+        finally:
+            server.terminate()
+            server.wait()
     return results
 
 
 def report(r: dict) -> str:
     base = r["healthz"]["rps"]
     lines = [f"{r['database']} (gunicorn 2 sync workers, wrk -t2 -c{CONNECTIONS} -d{DURATION}):"]
-    for name in TARGETS:
+    names = [*TARGETS, *(f"{n} (no cache)" for n in TARGETS if n != "healthz")]
+    for name in names:
         m = r[name]
         lines.append(
-            f"  {name:12} {m['rps']:8.0f} req/s  {m['rps'] / base:5.0%} of healthz  "
+            f"  {name:23} {m['rps']:8.0f} req/s  {m['rps'] / base:5.0%} of healthz  "
             f"p99 {m['p99_ms']:6.1f} ms  non-2xx {m['non_2xx']}"
         )
     return "\n".join(lines)

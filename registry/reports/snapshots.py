@@ -54,12 +54,16 @@ CREDENTIAL_COLUMNS = (
 def _scoped(
     query: Select, jurisdiction: str | None, ids: Iterable[int] | None, joined: bool
 ) -> Select:
-    if joined and (jurisdiction or ids is not None):
-        query = query.join(P, P.c.id == query.selected_columns[0])
+    """Limit a snapshot query to a jurisdiction and/or practitioner ids. Child tables are
+    filtered on their own practitioner_id (an index lookup) rather than through a join, which
+    PostgreSQL would otherwise answer by hashing every credential."""
+    practitioner_id = query.selected_columns[0] if joined else P.c.id
     if jurisdiction:
+        if joined:
+            query = query.join(P, P.c.id == practitioner_id)
         query = query.where(P.c.jurisdiction_code == jurisdiction)
     if ids is not None:
-        query = query.where(P.c.id.in_(list(ids)))
+        query = query.where(practitioner_id.in_(list(ids)))
     return query
 
 
