@@ -14,6 +14,8 @@ from playwright.sync_api import sync_playwright
 HERE = Path(__file__).parent
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+MANAGER = ("manager@registry.example", "cedar-orbit-9393")
+REGULATOR = ("regulator@registry.example", "maple-harbour-1717")
 SHOTS = [
     (None, "/?city=Calgary&modality=dry_needling", "public-search.png"),
     (None, "/practitioners/CA-AB/physiotherapist/AB-1002", "public-practitioner.png"),
