@@ -66,3 +66,27 @@ def get_practitioner_by_id(session: Session, user: User, practitioner_id: int) -
     if p is None:
         abort(404)
     return p
+
+
+def private_visible_ids(session: Session, user: User, ids: list[int]) -> set[int]:
+    """Of ``ids``, the practitioners whose private fields (email, phone, notes) ``user`` may
+    see: admins and their regulators always; a clinic manager only when every clinic the
+    practitioner works at is one of theirs. A manager who adds someone by key therefore never
+    sees contact details another clinic entered (one query)."""
+    ids = list(ids)
+    if user.role == Role.ADMIN:
+        return set(ids)
+    if user.role == Role.REGULATOR:
+        rows = session.scalars(
+            select(Practitioner.id).where(
+                Practitioner.id.in_(ids),
+                Practitioner.jurisdiction_code.in_(user.jurisdiction_codes),
+            )
+        )
+        return set(rows)
+    elsewhere = session.scalars(
+        select(ClinicStaff.practitioner_id).where(
+            ClinicStaff.practitioner_id.in_(ids), ClinicStaff.clinic_id.notin_(user.clinic_ids)
+        )
+    )
+    return set(ids) - set(elsewhere)

@@ -237,3 +237,21 @@ def test_the_own_clinic_and_the_regulator_do_see_private_data(client, world):
     client.post("/logout")
     become(client, world, "regulator_same")
     assert CANARIES[0] in client.get(f"/regulator/practitioners/{P}").get_data(as_text=True)
+
+
+def test_claiming_staff_by_key_does_not_reveal_another_clinics_contacts(client, world):
+    """Manager B adds clinic A's practitioner to B's staff: B now sees their verdicts, but not
+    the contact details clinic A entered; clinic A no longer sees them either once shared."""
+    become(client, world, "manager_b")
+    added = client.post(
+        "/clinic/staff",
+        data={"jurisdiction": KEY[0], "profession": KEY[1], "registration_number": KEY[2]},
+    )
+    assert added.status_code in (200, 302)
+    page = client.get(f"/clinic/practitioners/{P}").get_data(as_text=True)
+    assert "Omar Sato" in page
+    assert "also works at a clinic you do not manage" in page
+    for canary in CANARIES:
+        assert canary not in page
+    export = client.get("/clinic/export.csv").get_data(as_text=True)
+    assert "AB-1002" in export and CANARIES[0] not in export and CANARIES[1] not in export

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Credential
 from ..rules.model import MODALITY_ORDER
+from ..scopes import private_visible_ids
 from . import queries
 from .context import Workspace
 
@@ -64,19 +65,23 @@ def safe(value) -> str:
     return text
 
 
-def staff_csv(session: Session, clinic_id: int) -> Iterator[str]:
-    """Load the staff, their status and credentials now (eight queries), then yield the CSV
-    line by line, so the response streams without touching the database again."""
+def staff_csv(session: Session, clinic_id: int, user) -> Iterator[str]:
+    """Load the staff, their status and credentials now (nine queries), then yield the CSV
+    line by line, so the response streams without touching the database again. Contact
+    details appear only for staff whose clinics are all the user's (scopes.private_visible_ids).
+    """
     rows = queries.staff_rows(session, clinic_id)
     credentials: dict[int, list[Credential]] = defaultdict(list)
     for c in queries.staff_credentials(session, clinic_id):
         credentials[c.practitioner_id].append(c)
-    return _lines(_records(rows, credentials))
+    visible = private_visible_ids(session, user, [r.practitioner.id for r in rows])
+    return _lines(_records(rows, credentials, visible))
 
 
-def _records(rows: list[queries.StaffRow], credentials) -> Iterator[list]:
+def _records(rows: list[queries.StaffRow], credentials, visible: set[int]) -> Iterator[list]:
     for row in rows:
         p, status = row.practitioner, row.status
+        private = p.id in visible
         person = [
             *p.key,
             p.given_name,
@@ -85,8 +90,8 @@ def _records(rows: list[queries.StaffRow], credentials) -> Iterator[list]:
             p.registration_class,
             p.registration_expires_on,
             p.city,
-            p.email,
-            p.phone,
+            p.email if private else "",
+            p.phone if private else "",
             ";".join(m for m in MODALITY_ORDER if status.modalities[m].declared),
         ]
         for m in MODALITY_ORDER:

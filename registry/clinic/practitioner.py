@@ -21,6 +21,7 @@ from .. import db
 from ..models import Clinic, Credential, Practitioner
 from ..permissions import Permission, requires
 from ..reports.status import statuses
+from ..scopes import private_visible_ids
 from ..services import InvalidInput, ServiceError, StaleEdit
 from ..services.credentials import add_credential, renew_credential
 from ..services.evidence import size_words
@@ -36,6 +37,11 @@ DUPLICATE = "This credential (same type, issuer, number and issue date) is alrea
 
 def _load(jurisdiction: str, profession: str, number: str):
     return queries.staff_practitioner(db.session(), current_user, jurisdiction, profession, number)
+
+
+def _private_visible(p: Practitioner) -> bool:
+    """Contact details are shown only to clinics that alone employ the practitioner."""
+    return p.id in private_visible_ids(db.session(), current_user, [p.id])
 
 
 def _workspace(clinics: list[Clinic]) -> Workspace:
@@ -54,7 +60,13 @@ def _page(p: Practitioner, clinics: list[Clinic], code: int = 200, **forms: Flas
     """The staff member's page; ``forms`` replace the blank ones (to show their errors)."""
     session = db.session()
     credentials = queries.credentials_of(session, p.id)
-    forms.setdefault("contact", ContactForm(formdata=None, obj=p))
+    private = _private_visible(p)
+    forms.setdefault(
+        "contact",
+        ContactForm(formdata=None, obj=p)
+        if private
+        else ContactForm(formdata=None, city=p.city, version=p.version),
+    )
     forms.setdefault("modalities", ModalitiesForm(formdata=None, modalities=_declared(p)))
     forms.setdefault("credential", CredentialForm(formdata=None))
     queries.fill_choices(session, forms["credential"])
@@ -68,6 +80,7 @@ def _page(p: Practitioner, clinics: list[Clinic], code: int = 200, **forms: Flas
         "clinic/practitioner.html",
         ws=_workspace(clinics),
         p=p,
+        private_visible=private,
         clinics=clinics,
         status=statuses(session, [p.id])[p.id],
         credentials=credentials,
@@ -133,7 +146,8 @@ def contact(jurisdiction: str, profession: str, number: str):
     form = ContactForm()
     if not form.validate_on_submit():
         return _page(p, clinics, 400, contact=form)
-    changes = {f: (form[f].data or "").strip() or None for f in CONTACT_FIELDS}
+    fields = CONTACT_FIELDS if _private_visible(p) else ("city",)
+    changes = {f: (form[f].data or "").strip() or None for f in fields}
     edit = partial(update_practitioner, db.session(), current_user.email, p, changes)
     if code := _commit(form, partial(edit, form.version.data)):
         return _page(p, clinics, code, contact=form)

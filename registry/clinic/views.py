@@ -145,7 +145,7 @@ def roster():
 def export():
     """The clinic's staff, credentials and verdicts as CSV (with their private contacts)."""
     ws = workspace()
-    response = Response(staff_csv(db.session(), ws.clinic.id), mimetype="text/csv")
+    response = Response(staff_csv(db.session(), ws.clinic.id, current_user), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{export_filename(ws)}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
