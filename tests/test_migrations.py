@@ -3,9 +3,6 @@ schema (autogenerate finds nothing), and everything downgrades to base."""
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -17,24 +14,14 @@ from registry.db import make_engine
 from registry.migrate import alembic_config
 from registry.models import Base
 
+from .scratch import scratch_database
+
 
 @pytest.fixture
 def empty_database(tmp_path):
     """A brand-new empty database of the kind under test."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    name = f"registry_mig_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(base.rsplit("/", 1)[0] + "/postgres").execution_options(
-        isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(tmp_path / "empty.sqlite3", "registry_mig") as url:
+        yield url
 
 
 def test_there_is_exactly_one_head():

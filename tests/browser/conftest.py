@@ -10,15 +10,14 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import uuid
 
 import pytest
-from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from config import TestConfig
 from registry import create_app, migrate
-from registry.db import make_engine
+
+from ..scratch import scratch_database
 
 CHROMIUM = "/usr/bin/chromium"
 DEMO_TODAY = "2026-11-21"
@@ -44,20 +43,9 @@ def _chromium_or_skip() -> None:
 
 @pytest.fixture(scope="session")
 def live_database(tmp_path_factory):
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path_factory.mktemp('browser') / 'live.sqlite3'}"
-        return
-    name = f"registry_browser_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(base.rsplit("/", 1)[0] + "/postgres").execution_options(
-        isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    path = tmp_path_factory.mktemp("browser") / "live.sqlite3"
+    with scratch_database(path, "registry_browser") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
