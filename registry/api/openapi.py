@@ -9,25 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import RegistrationStatus
-from ..rules.model import MODALITY_ORDER
+from ..rules.model import GAP_KINDS, MODALITY_ORDER
 from .params import MAX_WINDOW
 
 NO_CONTROL = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
 PATH_SEGMENT = "^[^/\\u0000-\\u001f\\u007f-\\u009f]+$"
-GAP_KINDS = [
-    "registration_inactive",
-    "expiring_soon",
-    "no_rule",
-    "outside_scope",
-    "wrong_registration_class",
-    "insufficient_experience",
-    "missing_credential",
-    "unapproved_issuer",
-    "expired",
-    "insufficient_hours",
-    "insufficient_sessions",
-    "unverified",
-]
 VERDICTS = ["Authorized", "Not authorized", "Outside scope", "No rule on file"]
 
 
@@ -130,7 +116,7 @@ SCHEMAS: dict[str, Any] = {
             "registration_number": STRING,
             "name": STRING,
             "modality": _nullable(STRING),
-            "kind": {"type": "string", "enum": GAP_KINDS},
+            "kind": {"type": "string", "enum": list(GAP_KINDS)},
             "severity": {"type": "string", "enum": ["error", "warning"]},
             "credential_type": _nullable(STRING),
             "rule_id": _nullable(STRING),

@@ -13,23 +13,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import TextInput
 
 from ..rules.engine import label
-from ..rules.model import MODALITY_ORDER
+from ..rules.model import GAP_KINDS, MODALITY_ORDER
 from ..services.fields import parse_date
 
-GAP_KINDS = (
-    "registration_inactive",
-    "outside_scope",
-    "wrong_registration_class",
-    "insufficient_experience",
-    "missing_credential",
-    "unapproved_issuer",
-    "expired",
-    "insufficient_hours",
-    "insufficient_sessions",
-    "unverified",
-    "expiring_soon",
-    "no_rule",
-)
 REGISTRATION = "registration"  # the modality filter value for registration gaps
 # Audit dates are kept well inside what date arithmetic (windows, month bins) can reach.
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)

@@ -10,6 +10,21 @@ from typing import Any
 MODALITY_ORDER = ("dry_needling", "ims", "acupuncture")
 ERROR, WARNING = "error", "warning"
 WARNING_KINDS = frozenset({"no_rule", "unverified", "expiring_soon"})
+# Every gap kind of CONTRACT §5, errors first (in the order an audit checks them), then warnings.
+GAP_KINDS = (
+    "registration_inactive",
+    "outside_scope",
+    "wrong_registration_class",
+    "insufficient_experience",
+    "missing_credential",
+    "unapproved_issuer",
+    "expired",
+    "insufficient_hours",
+    "insufficient_sessions",
+    "unverified",
+    "expiring_soon",
+    "no_rule",
+)
 
 
 @dataclass(frozen=True, slots=True)
