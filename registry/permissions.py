@@ -28,6 +28,8 @@ class Permission(enum.StrEnum):
     VERIFY = "regulator:credential:verify"
     RULES_MANAGE = "regulator:rules:manage"
     USERS_MANAGE = "admin:users:manage"
+    EXPORT = "registry:practitioners:export"  # exports and evidence bundles, within scope
+    CHANGES_READ = "registry:changes:read"  # the change feed, within scope
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -41,6 +43,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.PRACTITIONER_HISTORY,
             Permission.VERIFY,
             Permission.RULES_MANAGE,
+            Permission.EXPORT,
+            Permission.CHANGES_READ,
         }
     ),
     Role.CLINIC_MANAGER: frozenset(
@@ -50,6 +54,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.CLINIC_READ,
             Permission.CLINIC_WRITE,
             Permission.EVIDENCE_READ,
+            Permission.EXPORT,
+            Permission.CHANGES_READ,
         }
     ),
 }

@@ -3,6 +3,7 @@
 from .audit import AppendOnlyError, AuditEvent
 from .base import Base
 from .credential import Credential
+from .integration import ApiToken, CalendarFeed, ReminderSent
 from .practitioner import (
     Clinic,
     ClinicStaff,
@@ -15,9 +16,11 @@ from .rules import Rule, RuleSet
 from .user import Role, User, UserClinic, UserJurisdiction
 
 __all__ = [
+    "ApiToken",
     "AppendOnlyError",
     "AuditEvent",
     "Base",
+    "CalendarFeed",
     "Clinic",
     "ClinicStaff",
     "Credential",
@@ -28,6 +31,7 @@ __all__ = [
     "PractitionerModality",
     "Profession",
     "RegistrationStatus",
+    "ReminderSent",
     "Role",
     "Rule",
     "RuleSet",
