@@ -96,6 +96,12 @@ def iter_snapshots(
         pid = row[0]
         modalities: tuple[str, ...] = ()
         credentials: tuple[CredentialSnap, ...] = ()
+        # Child rows of a practitioner the first statement did not see (written between the
+        # statements) are skipped, so they cannot stall the merge for everyone after them.
+        while mod_key is not None and mod_key < pid:
+            mod_key, mod_rows = next(mods, (None, ()))
+        while cred_key is not None and cred_key < pid:
+            cred_key, cred_rows = next(creds, (None, ()))
         if mod_key == pid:
             modalities = tuple(r[1] for r in mod_rows)
             mod_key, mod_rows = next(mods, (None, ()))
