@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, abort, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -37,5 +37,16 @@ def _headers(response):
     return response
 
 
+def _refuse_nul() -> None:
+    """PostgreSQL refuses a NUL character in text with an error deep in a query, so NUL is
+    stopped before any view runs: in a path there is no such page (404); in a form it is bad
+    input (400). Query parameters are checked by each view, which names the parameter."""
+    if "\x00" in request.path:
+        abort(404)
+    if any("\x00" in key or "\x00" in value for key, value in request.form.items(multi=True)):
+        abort(400, "NUL characters are not allowed in a form")
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul)
     app.after_request(_headers)

