@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -46,13 +47,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-_DUMMY_HASH = _hasher.hash("not a real password, used to equalize timing")
+@functools.cache
+def _dummy_hash() -> str:
+    """Made on first use, not at import: hashing costs 64 MiB and a few hundred ms that the
+    CLI, the benchmarks and every worker that never sees a login need not pay."""
+    return _hasher.hash("not a real password, used to equalize timing")
 
 
 def dummy_check(password: str) -> None:
     """Verify against a throwaway hash, so an unknown email takes as long as a wrong password."""
     with contextlib.suppress(VerificationError, InvalidHashError):
-        _hasher.verify(_DUMMY_HASH, password)
+        _hasher.verify(_dummy_hash(), password)
 
 
 def check_password(user: User, password: str) -> bool:
