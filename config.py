@@ -41,6 +41,18 @@ class Config:
     EVIDENCE_FOLDER: str | None = os.environ.get("EVIDENCE_FOLDER")
     MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
     PAGE_SIZE = 20
+    # Expiry reminders (``registry send-reminders``, docs/REMINDERS.md). SMTP_PORT and
+    # SMTP_SECURITY ("none", "starttls" or "ssl") are checked when mail is sent, so a typo
+    # there is a one-line error of that command rather than of every command.
+    SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT: int | str = os.environ.get("SMTP_PORT", "25")
+    SMTP_USERNAME: str | None = os.environ.get("SMTP_USERNAME") or None
+    SMTP_PASSWORD: str | None = os.environ.get("SMTP_PASSWORD") or None
+    SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "none")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Needling Registry <no-reply@registry.example>")
+    REMINDER_THRESHOLDS = (90, 60, 30)  # days before expiry
+    # Root of the FHIR face's absolute URLs (identifier systems, links); unset: the request's.
+    FHIR_BASE_URL: str | None = os.environ.get("FHIR_BASE_URL")
 
     @classmethod
     def check(cls) -> None:

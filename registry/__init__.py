@@ -60,14 +60,20 @@ def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .bundles import bp as bundles_bp
     from .clinic import bp as clinic_bp
+    from .clinic import feeds_bp
     from .extensions import csrf
+    from .fhir import bp as fhir_bp
     from .public import bp as public_bp
     from .regulator import bp as regulator_bp
 
     csrf.exempt(api_bp)  # JSON only, no cookies-based writes
-    for bp in (public_bp, auth_bp, clinic_bp, regulator_bp, admin_bp, api_bp):
+    csrf.exempt(fhir_bp)  # read-only FHIR JSON
+    app.register_blueprint(feeds_bp)  # secret calendar URLs
+    for bp in (public_bp, auth_bp, clinic_bp, regulator_bp, admin_bp, api_bp, fhir_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(bundles_bp)  # printable evidence bundles
 
 
 def register_cli(app: Flask) -> None:

@@ -83,6 +83,9 @@ def requires(permission: Permission) -> Callable:
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
+            from .auth.bearer import authenticate_bearer
+
+            authenticate_bearer()
             if not allowed(current_user, permission):
                 if not current_user.is_authenticated:
                     if _wants_json():

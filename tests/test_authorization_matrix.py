@@ -15,6 +15,7 @@ from registry.models import Credential, User
 from registry.services import credentials as credential_service
 from registry.services.evidence import EvidenceStore
 from registry.services.practitioners import find, update_practitioner
+from registry.services.secrets import create_token
 
 from .conftest import PASSWORD
 
@@ -61,8 +62,9 @@ def world(app, cli, session, make_user, tmp_path):
         {"email": CANARIES[0], "phone": CANARIES[1], "notes": CANARIES[2]},
         p.version,
     )
+    token, _secret = create_token(session, "test", users["manager_a"], "Scheduling sync")
     session.commit()
-    return {"users": users, "credential": cred, "practitioner": p}
+    return {"users": users, "credential": cred, "practitioner": p, "token": token}
 
 
 def become(client, world, persona: str) -> None:
@@ -82,10 +84,23 @@ GET_MATRIX = {
     "/healthz": [OK] * 6,
     "/login": [OK] * 6,
     "/openapi.json": [OK] * 6,
+    "/fhir/metadata": [OK] * 6,
+    "/fhir/Practitioner?name=sato": [OK] * 6,
+    "/fhir/Practitioner/{practitioner}": [OK] * 6,
+    "/fhir/CodeSystem/credential-type": [OK] * 6,
+    "/fhir/CodeSystem/profession": [OK] * 6,
     f"/practitioners/{P}": [OK] * 6,
     "/api/v1/practitioners?q=sato": [OK] * 6,
     f"/api/v1/practitioners/{P}": [OK] * 6,
+    "/api/v1/export.csv": [UNAUTH, OK, OK, OK, OK, OK],  # each sees their own scope
+    "/api/v1/export.json": [UNAUTH, OK, OK, OK, OK, OK],
+    f"/api/v1/practitioners/{P}/evidence": [UNAUTH, OK, NOT_FOUND, OK, NOT_FOUND, OK],
+    f"/evidence-bundles/{P}": [LOGIN, OK, NOT_FOUND, OK, NOT_FOUND, OK],
     "/api/v1/audit?jurisdiction=CA-AB": [UNAUTH, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK],
+    "/api/v1/changes?since=2000-01-01": [UNAUTH, OK, OK, OK, OK, OK],
+    "/account/tokens": [LOGIN, OK, OK, OK, OK, OK],
+    "/clinic/calendar": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK],
+    "/calendar/cal_unknown.ics": [NOT_FOUND] * 6,
     "/account/password": [LOGIN, OK, OK, OK, OK, OK],
     "/clinic/": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK],
     "/clinic/book": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK],
@@ -110,6 +125,11 @@ POST_MATRIX = {
     "/login": ["may"] * 6,
     "/logout": [LOGIN, "may", "may", "may", "may", "may"],
     "/account/password": [LOGIN, "may", "may", "may", "may", "may"],
+    "/account/tokens": [LOGIN, "may", "may", "may", "may", "may"],
+    "/account/tokens/{token}/revoke": [LOGIN, "may", NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
+    "/admin/users/{manager_a}/tokens": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
+    "/clinic/calendar": [LOGIN, "may", "may", NOT_FOUND, NOT_FOUND, "may"],
+    "/clinic/calendar/revoke": [LOGIN, "may", "may", NOT_FOUND, NOT_FOUND, "may"],
     "/clinic/roster": [LOGIN, "may", "may", NOT_FOUND, NOT_FOUND, "may"],
     "/regulator/rules/upload": [LOGIN, NOT_FOUND, NOT_FOUND, "may", "may", "may"],
     "/clinic/staff": [LOGIN, "may", "may", NOT_FOUND, NOT_FOUND, "may"],
@@ -142,7 +162,10 @@ POST_MATRIX = {
 
 def _url(template: str, world) -> str:
     return template.format(
-        credential=world["credential"].id, manager_a=world["users"]["manager_a"].id
+        credential=world["credential"].id,
+        manager_a=world["users"]["manager_a"].id,
+        practitioner=world["practitioner"].id,
+        token=world["token"].id,
     )
 
 
@@ -175,6 +198,9 @@ def test_every_endpoint_is_in_the_matrix(app):
         "<jurisdiction>/<profession>/<number>": P,
         "<int:credential_id>": "{credential}",
         "<int:user_id>": "{manager_a}",
+        "<int:token_id>": "{token}",
+        "<secret>": "cal_unknown",
+        "<practitioner_id>": "{practitioner}",
     }
     missing = []
     for method, rule in rules:

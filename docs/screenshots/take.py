@@ -35,6 +35,8 @@ SHOTS = [
         "/regulator/audit?jurisdiction=CA-BC",
         "regulator-audit.png",
     ),
+    (REGULATOR, "/evidence-bundles/CA-AB/physiotherapist/AB-1002", "evidence-bundle.png"),
+    (MANAGER, "/account/tokens", "api-tokens.png"),
 ]
 
 
@@ -50,6 +52,10 @@ def main() -> None:
                 page.get_by_role("button", name="Log in").click()
                 page.wait_for_load_state()
             page.goto(path)
+            if name == "api-tokens.png":  # show a token the moment it is made
+                page.get_by_label("Token name").fill("Clinic scheduling sync")
+                page.get_by_role("button", name="Create token").click()
+                page.wait_for_load_state()
             page.screenshot(path=str(HERE / name), full_page=False)
             page.close()
             print("wrote", HERE / name)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from .. import db
+from ..auth.views import make_token, tokens_context
 from ..models import Clinic, Jurisdiction, User
 from ..permissions import Permission, requires
 from ..services import InvalidInput
@@ -90,7 +91,13 @@ def _account(user_id: int) -> User:
     return account
 
 
-def _user_page(account: User, form=None, problem: str | None = None, code: int = 200):
+def _user_page(
+    account: User,
+    form=None,
+    problem: str | None = None,
+    code: int = 200,
+    tokens: dict | None = None,
+):
     session = db.session()
     names = clinic_names(session)
     form = form or _with_choices(
@@ -109,6 +116,8 @@ def _user_page(account: User, form=None, problem: str | None = None, code: int =
         clinic_names=names,
         role_names=ROLE_NAMES,
         problem=problem,
+        create_url=url_for(".create_token", user_id=account.id),
+        **(tokens or tokens_context(account)),
     ), code
 
 
@@ -153,3 +162,15 @@ def set_user_active(user_id: int):
     db.session().commit()
     flash(f"{account.email} {'reactivated' if active else 'deactivated'}.")
     return redirect(url_for(".user", user_id=account.id))
+
+
+@bp.post("/users/<int:user_id>/tokens")
+@requires(Permission.USERS_MANAGE)
+def create_token(user_id: int):
+    """An API token for this account (a service account for a clinic system, say); the
+    secret is shown once on the page that answers."""
+    account = _account(user_id)
+    form, secret = make_token(account)
+    return _user_page(
+        account, code=201 if secret else 400, tokens=tokens_context(account, form, secret)
+    )

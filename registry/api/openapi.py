@@ -37,7 +37,10 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
 
 STRING = {"type": "string"}
 DATE = {"type": "string", "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
 COUNT = {"type": "integer", "minimum": 0}
+NUMBER = {"type": "number"}
+BOOLEAN = {"type": "boolean"}
 
 SCHEMAS: dict[str, Any] = {
     "Error": _object({"error": {**STRING, "description": "What was wrong, in words."}}),
@@ -124,6 +127,206 @@ SCHEMAS: dict[str, Any] = {
             "detail": STRING,
         }
     ),
+    "Change": _object(
+        {
+            "jurisdiction": STRING,
+            "profession": STRING,
+            "registration_number": STRING,
+            "name": STRING,
+            "changed_at": {**DATETIME, "description": "The latest change, UTC."},
+            "actions": {
+                "type": "array",
+                "items": STRING,
+                "description": "Audit actions since `since`, e.g. credential.add.",
+            },
+            "url": {**STRING, "description": "Path of the practitioner's public record."},
+        }
+    ),
+    "RuleSetLoad": _object(
+        {"version": {"type": "integer", "minimum": 1}, "loaded_at": DATETIME, "filename": STRING}
+    ),
+    "Changes": _object(
+        {
+            "since": DATETIME,
+            "until": {
+                **DATETIME,
+                "description": "When this answer was read: pass it as the next `since`.",
+            },
+            "changes": {"type": "array", "items": _ref("Change")},
+            "next": {
+                "type": ["string", "null"],
+                "description": "Path of the next page; null on the last one.",
+            },
+            "rule_sets_loaded": {
+                "type": "array",
+                "items": _ref("RuleSetLoad"),
+                "description": "Rule sets loaded since `since`: any verdict may have changed.",
+            },
+        }
+    ),
+    "ExportCredential": _object(
+        {
+            "type": STRING,
+            "issuer": STRING,
+            "number": STRING,
+            "issued_on": DATE,
+            "expires_on": _nullable(DATE),
+            "hours": _nullable(NUMBER),
+            "in_person_hours": _nullable(NUMBER),
+            "sessions": _nullable(NUMBER),
+            "verified": BOOLEAN,
+            "verified_at": _nullable(DATETIME),
+            "verified_by": _nullable(STRING),
+            "revoked": BOOLEAN,
+        }
+    ),
+    "ExportPractitioner": _object(
+        {
+            "jurisdiction": STRING,
+            "profession": STRING,
+            "registration_number": STRING,
+            "given_name": STRING,
+            "family_name": STRING,
+            "status": {"type": "string", "enum": [s.value for s in RegistrationStatus]},
+            "status_since": _nullable(DATE),
+            "class": _nullable(STRING),
+            "registered_since": DATE,
+            "registration_expires_on": _nullable(DATE),
+            "city": _nullable(STRING),
+            "modalities": {"type": "array", "items": STRING},
+            "credentials": {"type": "array", "items": _ref("ExportCredential")},
+        }
+    ),
+    "Export": _object(
+        {
+            "generated_at": DATETIME,
+            "scope": _object(
+                {
+                    "role": {"type": "string", "enum": ["admin", "regulator", "clinic_manager"]},
+                    "jurisdictions": {"type": ["array", "null"], "items": STRING},
+                    "clinics": {"type": ["array", "null"], "items": STRING},
+                    "jurisdiction": _nullable(STRING),
+                    "profession": _nullable(STRING),
+                }
+            ),
+            "practitioners": {"type": "array", "items": _ref("ExportPractitioner")},
+        }
+    ),
+    "BundleCredential": _object(
+        {
+            "id": COUNT,
+            "type": STRING,
+            "issuer": STRING,
+            "number": STRING,
+            "issued_on": DATE,
+            "expires_on": _nullable(DATE),
+            "hours": _nullable(NUMBER),
+            "in_person_hours": _nullable(NUMBER),
+            "sessions": _nullable(NUMBER),
+            "description": STRING,
+            "state_on_as_of": {
+                "type": "string",
+                "enum": ["current", "expired", "not yet issued", "revoked"],
+            },
+            "verification": {"type": "string", "enum": ["verified", "rejected", "not reviewed"]},
+            "verified": BOOLEAN,
+            "verified_by_name": _nullable(STRING),
+            "verified_at": _nullable(DATETIME),
+            "verification_note": _nullable(STRING),
+            "revoked": BOOLEAN,
+            "revoked_at": _nullable(DATETIME),
+            "revoked_reason": _nullable(STRING),
+            "evidence_on_file": BOOLEAN,
+            "counted": {**BOOLEAN, "description": "It satisfied a requirement on as_of."},
+            "counted_for": {"type": "array", "items": STRING},
+        }
+    ),
+    "BundleRule": _object(
+        {
+            "rule_id": STRING,
+            "jurisdiction": STRING,
+            "profession": STRING,
+            "modalities": {"type": "array", "items": STRING},
+            "effective_from": DATE,
+            "effective_to": _nullable(DATE),
+            "permitted": BOOLEAN,
+            "requirements": {**STRING, "description": "The requirements, in words."},
+            "requires": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "The requirements as written in the rules file.",
+            },
+            "source": STRING,
+            "notes": _nullable(STRING),
+        }
+    ),
+    "BundleModality": _object(
+        {
+            "modality": {"type": "string", "enum": list(MODALITY_ORDER)},
+            "verdict": {"type": "string", "enum": VERDICTS},
+            "authorized": BOOLEAN,
+            "rule": {"oneOf": [_ref("BundleRule"), {"type": "null"}]},
+            "basis": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "requirement": STRING,
+                        "credential_ids": {"type": "array", "items": COUNT},
+                        "credentials": {"type": "array", "items": STRING},
+                    }
+                ),
+            },
+            "explanation": STRING,
+            "gaps": {"type": "array", "items": _ref("Gap")},
+        }
+    ),
+    "EvidenceBundle": _object(
+        {
+            "generated_at": DATETIME,
+            "generated_by": STRING,
+            "as_of": DATE,
+            "digest": _object(
+                {
+                    "algorithm": {"type": "string", "enum": ["sha256"]},
+                    "of": STRING,
+                    "value": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                }
+            ),
+            "bundle": _object(
+                {
+                    "as_of": DATE,
+                    "window_days": COUNT,
+                    "practitioner": {
+                        "type": "object",
+                        "required": ["jurisdiction", "profession", "registration_number", "name"],
+                    },
+                    "rule_set": {
+                        "oneOf": [
+                            _object(
+                                {
+                                    "version": COUNT,
+                                    "checksum": STRING,
+                                    "loaded_at": DATETIME,
+                                    "loaded_by": STRING,
+                                    "filename": STRING,
+                                }
+                            ),
+                            {"type": "null"},
+                        ]
+                    },
+                    "registration": _object(
+                        {
+                            "in_good_standing": BOOLEAN,
+                            "result": STRING,
+                            "gaps": {"type": "array", "items": _ref("Gap")},
+                        }
+                    ),
+                    "modalities": {"type": "array", "items": _ref("BundleModality")},
+                    "credentials": {"type": "array", "items": _ref("BundleCredential")},
+                }
+            ),
+        }
+    ),
     "Audit": _object(
         {
             "as_of": DATE,
@@ -161,6 +364,9 @@ def _path(name: str, description: str) -> dict[str, Any]:
 
 
 BAD = _json("Bad parameters.", "Error")
+BAD_TOKEN = _json("The API token sent is unknown, revoked, or its owner deactivated.", "Error")
+UNAUTHENTICATED = _json("No session and no valid API token.", "Error")
+SIGNED_IN = [{"bearer": []}, {"session": []}]
 LIMITED = _json("Too many requests from this address; try again later.", "Error")
 TEXT = {"type": "string", "pattern": NO_CONTROL}
 
@@ -190,6 +396,7 @@ SEARCH = {
         "responses": {
             "200": _json("A page of results.", "SearchPage"),
             "400": BAD,
+            "401": BAD_TOKEN,
             "429": LIMITED,
         },
     }
@@ -205,6 +412,7 @@ RECORD = {
         ],
         "responses": {
             "200": _json("The public record.", "Practitioner"),
+            "401": BAD_TOKEN,
             "404": _json("No such practitioner.", "Error"),
             "429": LIMITED,
         },
@@ -216,7 +424,7 @@ AUDIT = {
         "summary": "Every gap between practitioners and the rules (CONTRACT §5)",
         "description": "Admins: any jurisdiction, or all when none is named. Regulators: "
         "their own jurisdictions; naming none means their only one (400 if they have several).",
-        "security": [{"session": []}],
+        "security": SIGNED_IN,
         "parameters": [
             _query("jurisdiction", {**TEXT, "maxLength": 50}, "ISO 3166-2 code."),
             _query("as_of", DATE, "Audit date, YYYY-MM-DD from 1900 to 2999; default today."),
@@ -229,8 +437,101 @@ AUDIT = {
         "responses": {
             "200": _json("The audit document.", "Audit"),
             "400": BAD,
-            "401": _json("Not logged in.", "Error"),
+            "401": UNAUTHENTICATED,
             "404": _json("Unknown jurisdiction, one outside your scope, or no access.", "Error"),
+        },
+    }
+}
+CHANGES = {
+    "get": {
+        "operationId": "changes",
+        "summary": "Practitioners changed since a moment, from the audit log",
+        "description": "Within the caller's scope (a clinic manager's staff, a regulator's "
+        "jurisdictions, everything for admins). A change to a credential is a change to its "
+        "practitioner. Ordered by each practitioner's latest change; follow `next` for more. "
+        "Poll with the previous answer's `until` as `since`.",
+        "security": SIGNED_IN,
+        "parameters": [
+            {
+                "name": "since",
+                "in": "query",
+                "required": True,
+                "schema": {"anyOf": [DATE, DATETIME]},
+                "description": "ISO 8601 date (midnight UTC) or date-time; UTC unless an "
+                "offset is given. E.g. 2026-11-01 or 2026-11-21T08:00:00Z.",
+            },
+            _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "Default 100."),
+            _query(
+                "after",
+                {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+                "Cursor from the previous page's `next`.",
+            ),
+        ],
+        "responses": {
+            "200": _json("One page of changed practitioners.", "Changes"),
+            "400": BAD,
+            "401": UNAUTHENTICATED,
+            "404": _json("No access.", "Error"),
+        },
+    }
+}
+
+EXPORT_FILTERS = [
+    _query("jurisdiction", {**TEXT, "maxLength": 50}, "Only this jurisdiction (ISO 3166-2)."),
+    _query("profession", {**TEXT, "maxLength": 50}, "Only this profession code."),
+]
+EXPORT_ERRORS = {
+    "400": _json("Unknown jurisdiction or profession code.", "Error"),
+    "401": UNAUTHENTICATED,
+    "404": _json("A jurisdiction outside your scope, or no access.", "Error"),
+}
+EXPORT_CSV = {
+    "get": {
+        "operationId": "exportCsv",
+        "summary": "Practitioners with their credentials in your scope, as CSV (streamed)",
+        "description": "One row per credential, the practitioner's columns repeated; a "
+        "practitioner without credentials has one row with empty credential columns. Public "
+        "registry fields only: never email, phone, notes or evidence files.",
+        "security": SIGNED_IN,
+        "parameters": EXPORT_FILTERS,
+        "responses": {
+            "200": {
+                "description": "The CSV file, header first.",
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            },
+            **EXPORT_ERRORS,
+        },
+    }
+}
+EXPORT_JSON = {
+    "get": {
+        "operationId": "exportJson",
+        "summary": "Practitioners with their credentials in your scope, as JSON (streamed)",
+        "security": SIGNED_IN,
+        "parameters": EXPORT_FILTERS,
+        "responses": {"200": _json("The export.", "Export"), **EXPORT_ERRORS},
+    }
+}
+EVIDENCE = {
+    "get": {
+        "operationId": "evidenceBundle",
+        "summary": "What an inspector or insurer asks for: one practitioner on one day",
+        "description": "The rule set used, the rules and sources applied, the verdict and "
+        "its basis per modality, every gap, and the credentials with their verification "
+        "records. `digest` is the SHA-256 of the canonical JSON of `bundle`, printed on the "
+        "HTML version (/evidence-bundles/...) so a paper copy can be checked.",
+        "security": SIGNED_IN,
+        "parameters": [
+            _path("jurisdiction", "ISO 3166-2 code, e.g. CA-AB."),
+            _path("profession", "Profession code, e.g. physiotherapist."),
+            _path("registration_number", "The regulator's registration number."),
+            _query("as_of", DATE, "The day, YYYY-MM-DD from 1900 to 2999; default today."),
+        ],
+        "responses": {
+            "200": _json("The evidence bundle.", "EvidenceBundle"),
+            "400": BAD,
+            "401": UNAUTHENTICATED,
+            "404": _json("No such practitioner in your scope.", "Error"),
         },
     }
 }
@@ -250,6 +551,12 @@ def document() -> dict[str, Any]:
             "/api/v1/practitioners": SEARCH,
             "/api/v1/practitioners/{jurisdiction}/{profession}/{registration_number}": RECORD,
             "/api/v1/audit": AUDIT,
+            "/api/v1/changes": CHANGES,
+            "/api/v1/export.csv": EXPORT_CSV,
+            "/api/v1/export.json": EXPORT_JSON,
+            "/api/v1/practitioners/{jurisdiction}/{profession}/{registration_number}/evidence": (
+                EVIDENCE
+            ),
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -266,12 +573,18 @@ def document() -> dict[str, Any]:
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token from /account/tokens (or `flask registry "
+                    "create-token`): `Authorization: Bearer nr_...`. It acts as its owner.",
+                },
                 "session": {
                     "type": "apiKey",
                     "in": "cookie",
                     "name": "session",
                     "description": "The session cookie set by logging in at /login.",
-                }
+                },
             },
         },
     }

@@ -1,18 +1,19 @@
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from .. import db
 from ..extensions import limiter, login_manager
-from ..models import Role, User
+from ..models import ApiToken, Role, User
 from ..permissions import Permission, requires
 from ..security import safe_next
-from ..services import InvalidInput
+from ..services import InvalidInput, NotFound
+from ..services import secrets as secret_service
 from ..services.users import change_password, check_password, dummy_check
 from . import bp
-from .forms import LoginForm, PasswordForm
+from .forms import LoginForm, PasswordForm, RevokeForm, TokenForm
 
 BAD_LOGIN = "Email or password is incorrect."
 HOME = {
@@ -92,3 +93,70 @@ def password():
                 return redirect(home_for(current_user))
     status = 400 if form.errors else 200
     return render_template("auth/password.html", form=form), status
+
+
+def tokens_context(owner: User, token_form=None, new_secret: str | None = None) -> dict:
+    """What templates/auth/_tokens.html needs (also used by the admin's user page)."""
+    return {
+        "owner": owner,
+        "tokens": secret_service.tokens_of(db.session(), owner),
+        "token_form": token_form or TokenForm(formdata=None),
+        "revoke_form": RevokeForm(formdata=None),
+        "new_secret": new_secret,
+    }
+
+
+def make_token(owner: User) -> tuple[TokenForm, str | None]:
+    """Validate the posted token form and create the token; (form, secret or None)."""
+    form = TokenForm()
+    if form.validate_on_submit():
+        session = db.session()
+        try:
+            _token, secret = secret_service.create_token(
+                session, current_user.email, owner, form.name.data
+            )
+        except InvalidInput as exc:
+            form.name.errors.append(next(iter(exc.errors.values())))
+        else:
+            session.commit()
+            return TokenForm(formdata=None), secret
+    return form, None
+
+
+@bp.get("/account/tokens")
+@requires(Permission.ACCOUNT)
+def tokens():
+    """Your API tokens: list, create, revoke."""
+    context = tokens_context(current_user, None)
+    return render_template("auth/tokens.html", create_url=url_for(".create_token"), **context)
+
+
+@bp.post("/account/tokens")
+@requires(Permission.ACCOUNT)
+def create_token():
+    form, secret = make_token(current_user)
+    context = tokens_context(current_user, form, secret)
+    page = render_template("auth/tokens.html", create_url=url_for(".create_token"), **context)
+    return page, 201 if secret else 400
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@requires(Permission.ACCOUNT)
+def revoke_token(token_id: int):
+    """Revoke one of your tokens; an admin may revoke anyone's."""
+    session = db.session()
+    token = session.get(ApiToken, token_id) if token_id <= 2**31 - 1 else None
+    if token is None or (token.user_id != current_user.id and current_user.role != Role.ADMIN):
+        abort(404)
+    if not RevokeForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    try:
+        secret_service.revoke_token(session, current_user.email, token)
+    except NotFound as exc:
+        flash(str(exc))
+    else:
+        session.commit()
+        flash(f"Token “{token.name}” revoked; systems using it are refused from now on.")
+    if token.user_id == current_user.id:
+        return redirect(url_for(".tokens"))
+    return redirect(url_for("admin.user", user_id=token.user_id))

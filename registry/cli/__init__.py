@@ -6,4 +6,13 @@ from flask.cli import AppGroup
 
 registry_cli = AppGroup("registry", help="Load rules, import, audit and manage users.")
 
-from . import audit, authorization, demo, imports, rules, users  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    audit,
+    authorization,
+    demo,
+    export,
+    imports,
+    reminders,
+    rules,
+    users,
+)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import sys
 
 import click
+from sqlalchemy import select
 
 from .. import db
+from ..models import User
+from ..services import secrets as secret_service
 from ..services.users import create_user
 from . import registry_cli
 from .common import actor, fail, guarded
@@ -37,3 +40,44 @@ def create_user_command(email, role, jurisdictions, clinics, password_stdin) -> 
     db.session().commit()
     scope = ", ".join(sorted(user.jurisdiction_codes) or list(clinics)) or "everything"
     click.echo(f"created {user.role.value} {user.email} (scope: {scope})")
+
+
+def _account(email: str) -> User:
+    user = db.session().scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise fail(f"no account for {email}")
+    return user
+
+
+@registry_cli.command("create-token")
+@click.argument("email")
+@click.option("--name", required=True, help="The system that will use the token.")
+@guarded
+def create_token_command(email, name) -> None:
+    """Create an API token acting as the account EMAIL; prints the secret once."""
+    token, secret = secret_service.create_token(db.session(), actor(), _account(email), name)
+    db.session().commit()
+    click.echo(secret)
+    click.echo(f"token “{token.name}” for {email}: store it now, it is not shown again", err=True)
+
+
+@registry_cli.command("revoke-token")
+@click.argument("email")
+@click.argument("prefix")
+@guarded
+def revoke_token_command(email, prefix) -> None:
+    """Revoke the live token of EMAIL whose secret starts with PREFIX (as listed on the page)."""
+    owner = _account(email)
+    prefix = prefix.rstrip("…")
+    if len(prefix) < 6:
+        raise fail("give at least the first 6 characters of the token")
+    live = [
+        t
+        for t in secret_service.tokens_of(db.session(), owner)
+        if t.revoked_at is None and (t.prefix.startswith(prefix) or prefix.startswith(t.prefix))
+    ]
+    if len(live) != 1:
+        raise fail(f"{len(live) or 'no'} live tokens of {email} start with {prefix!r}")
+    secret_service.revoke_token(db.session(), actor(), live[0])
+    db.session().commit()
+    click.echo(f"revoked token “{live[0].name}” ({live[0].prefix}…) of {email}")

@@ -1,0 +1,262 @@
+"""An evidence bundle: what an inspector or insurer asks for about one practitioner on one day.
+
+The practitioner's public record, the rule set used, the registration check, and for each
+modality they perform the rule applied, the verdict, its basis and every gap (CONTRACT §5),
+then every credential with its verification record and whether it counted on that day. The
+``bundle`` part is everything that depends only on the records and the date; its SHA-256 over
+canonical JSON lets a printed copy be checked against the JSON of the same records.
+
+Verdicts apply the rules in force on the day to the records as they stand when the bundle is
+made: a verification or revocation recorded later is already taken into account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Clinic, ClinicStaff, Credential, Practitioner, RuleSet, User
+from ..public.params import clean_text
+from ..rules import (
+    Authorization,
+    CredentialSnap,
+    PractitionerSnap,
+    RuleBook,
+    RuleSnap,
+    authorization,
+    evaluate,
+)
+from ..rules.explain import describe_basis, describe_credential, describe_requirements, verdict
+from ..rules.model import ERROR, MODALITY_ORDER, Requirement
+from ..scopes import get_practitioner
+from ..services.rulesets import get_rule_set, rule_book
+from .export import timestamp
+from .snapshots import snapshot_of
+
+WINDOW = 60  # days ahead that count as expiring soon, as the audit's default
+CANONICAL = "JSON of the bundle with keys sorted, separators ',' and ':', UTF-8"
+
+
+def scoped_practitioner(
+    session: Session, user: User, jurisdiction: str, profession: str, number: str
+) -> Practitioner:
+    """``scopes.get_practitioner``, with a malformed key (control characters, too long)
+    answered 404 like any key out of scope rather than sent to the database."""
+    try:
+        for part in (jurisdiction, profession, number):
+            clean_text(part, 100)
+    except ValueError:
+        abort(404)
+    return get_practitioner(session, user, jurisdiction, profession, number)
+
+
+def digest(bundle: dict[str, Any]) -> str:
+    text = json.dumps(bundle, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def evidence_bundle(
+    session: Session, p: Practitioner, as_of: date, generated_by: str
+) -> dict[str, Any]:
+    """The bundle document: who made it and when, the digest, and the bundle itself."""
+    body = bundle_body(session, p, as_of)
+    return {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generated_by": generated_by,
+        "as_of": as_of.isoformat(),
+        "digest": {"algorithm": "sha256", "of": CANONICAL, "value": digest(body)},
+        "bundle": body,
+    }
+
+
+def bundle_body(session: Session, p: Practitioner, as_of: date) -> dict[str, Any]:
+    """Everything the bundle attests, as plain JSON values (eight queries, however many
+    credentials)."""
+    rule_set = get_rule_set(session)
+    book = rule_book(session, rule_set.version) if rule_set else RuleBook([])
+    snap = snapshot_of(session, p.id)
+    credentials = session.scalars(
+        select(Credential)
+        .where(Credential.practitioner_id == p.id)
+        .order_by(Credential.credential_type_code, Credential.issued_on, Credential.id)
+    ).all()
+    modalities = [_modality(authorization(snap, book, as_of, m, WINDOW)) for m in _performed(snap)]
+    counted: dict[int, set[str]] = {}
+    for m in modalities:
+        for basis in m["basis"]:
+            for cid in basis["credential_ids"]:
+                counted.setdefault(cid, set()).add(m["modality"])
+    return {
+        "as_of": as_of.isoformat(),
+        "window_days": WINDOW,
+        "practitioner": _practitioner(session, p, snap),
+        "rule_set": _rule_set(rule_set),
+        "registration": _registration(evaluate(snap, book, as_of, WINDOW), as_of),
+        "modalities": modalities,
+        "credentials": [_credential(c, as_of, counted.get(c.id, set())) for c in credentials],
+    }
+
+
+def _in_order(modalities) -> list[str]:
+    known = [m for m in MODALITY_ORDER if m in modalities]
+    return known + sorted(m for m in modalities if m not in MODALITY_ORDER)
+
+
+def _performed(snap: PractitionerSnap) -> list[str]:
+    return _in_order(snap.modalities)
+
+
+def _practitioner(session: Session, p: Practitioner, snap: PractitionerSnap) -> dict[str, Any]:
+    clinics = session.scalars(
+        select(Clinic.name)
+        .join(ClinicStaff, ClinicStaff.clinic_id == Clinic.id)
+        .where(ClinicStaff.practitioner_id == p.id)
+        .order_by(Clinic.name)
+    )
+    return {
+        "jurisdiction": p.jurisdiction_code,
+        "profession": p.profession_code,
+        "registration_number": p.registration_number,
+        "given_name": p.given_name,
+        "family_name": p.family_name,
+        "name": p.name,
+        "status": p.registration_status.value,
+        "status_since": p.status_since.isoformat(),
+        "class": p.registration_class,
+        "registered_since": p.registered_since.isoformat(),
+        "registration_expires_on": _iso(p.registration_expires_on),
+        "city": p.city,
+        "clinics": list(clinics),
+        "modalities": _performed(snap),
+    }
+
+
+def _rule_set(rule_set: RuleSet | None) -> dict[str, Any] | None:
+    if rule_set is None:
+        return None
+    return {
+        "version": rule_set.version,
+        "checksum": rule_set.checksum,
+        "loaded_at": timestamp(rule_set.loaded_at),
+        "loaded_by": rule_set.loaded_by,
+        "filename": rule_set.filename,
+    }
+
+
+def _registration(gaps, as_of: date) -> dict[str, Any]:
+    own = [g for g in gaps if g.modality is None]
+    errors = [g.detail for g in own if g.severity == ERROR]
+    words = f"inactive on {as_of}: " + "; ".join(errors) if errors else f"active on {as_of}"
+    warnings = [g.detail for g in own if g.severity != ERROR]
+    return {
+        "in_good_standing": not errors,
+        "result": "; ".join([words, *warnings]),
+        "gaps": [g.to_dict() for g in own],
+    }
+
+
+def _modality(auth: Authorization) -> dict[str, Any]:
+    return {
+        "modality": auth.modality,
+        "verdict": verdict(auth),
+        "authorized": auth.authorized,
+        "rule": _rule(auth.rule) if auth.rule else None,
+        "basis": [
+            {
+                "requirement": _requirement_words(auth.rule, b.requirement),
+                "credential_ids": [c.id for c in b.credentials],
+                "credentials": [describe_credential(c) for c in b.credentials],
+            }
+            for b in auth.basis
+        ],
+        "explanation": describe_basis(auth),
+        "gaps": [g.to_dict() for g in auth.gaps if g.modality == auth.modality],
+    }
+
+
+def _rule(rule: RuleSnap) -> dict[str, Any]:
+    return {
+        "rule_id": rule.id,
+        "jurisdiction": rule.jurisdiction,
+        "profession": rule.profession,
+        "modalities": list(rule.modalities),
+        "effective_from": rule.effective_from.isoformat(),
+        "effective_to": _iso(rule.effective_to),
+        "permitted": rule.permitted,
+        "requirements": describe_requirements(rule),
+        "requires": [item.to_dict() for item in rule.requires],
+        "source": rule.source,
+        "notes": rule.notes,
+    }
+
+
+def _requirement_words(rule: RuleSnap, item: Requirement) -> str:
+    alone = replace(rule, requires=(item,), registration_classes=None, min_years_registered=None)
+    return describe_requirements(alone)
+
+
+def _credential(c: Credential, as_of: date, counted_for: set[str]) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "type": c.credential_type_code,
+        "issuer": c.issuer,
+        "number": c.credential_number,
+        "issued_on": c.issued_on.isoformat(),
+        "expires_on": _iso(c.expires_on),
+        "hours": c.hours,
+        "in_person_hours": c.in_person_hours,
+        "sessions": c.sessions,
+        "description": describe_credential(_snap(c)),
+        "state_on_as_of": _state(c, as_of),
+        "verification": _verification(c),
+        "verified": c.verified,
+        "verified_by_name": c.verified_by_name,
+        "verified_at": timestamp(c.verified_at),
+        "verification_note": c.verification_note,
+        "revoked": c.revoked,
+        "revoked_at": timestamp(c.revoked_at),
+        "revoked_reason": c.revoked_reason,
+        "evidence_on_file": c.evidence_ref is not None,
+        "counted": bool(counted_for),
+        "counted_for": _in_order(counted_for),
+    }
+
+
+def _snap(c: Credential) -> CredentialSnap:
+    return CredentialSnap(
+        credential_type=c.credential_type_code,
+        issued_on=c.issued_on,
+        issuer=c.issuer,
+        expires_on=c.expires_on,
+        hours=c.hours,
+        sessions=c.sessions,
+        verified=c.verified,
+        verified_at=c.verified_at.date() if c.verified_at else None,
+    )
+
+
+def _state(c: Credential, as_of: date) -> str:
+    if c.revoked:
+        return "revoked"
+    if c.issued_on > as_of:
+        return "not yet issued"
+    if c.expires_on is not None and c.expires_on < as_of:
+        return "expired"
+    return "current"
+
+
+def _verification(c: Credential) -> str:
+    if c.verified:
+        return "verified"
+    return "rejected" if c.verified_at else "not reviewed"
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
