@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from importlib import resources
@@ -383,7 +384,7 @@ def _practitioner_row(person: Person, key: dict, n: int, today: date) -> dict:
         "city": CITY.get(person.jurisdiction, ""),
         "clinics": person.clinics,
         "modalities": person.modalities,
-        "email": f"{given.lower()}.{family.lower()}.{n}@example.org",
+        "email": _ascii(f"{given}.{family}.{n}@example.org".lower()),
         "phone": f"+1-555-01{n:02d}",
     }
 
@@ -429,3 +430,8 @@ def seed(session: Session, actor: str, today: date) -> list[str]:
         scope = ", ".join(jurisdictions + clinics) or "everything"
         done.append(f"login {email} / {password}  ({role}; {scope})")
     return done
+
+
+def _ascii(text: str) -> str:
+    """Chloé -> chloe: demo addresses any mail server accepts (no SMTPUTF8 needed)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")

@@ -25,7 +25,7 @@ NO_RULE = "US-NY/physiotherapist/NY-1004"  # Priya Haddad: IMS in New York, no r
 HARBOUR_ONLY = "CA-BC/massage_therapist/BC-1003"  # Li Côté: on Harbour's staff only
 # Names repeat in the demo (another Omar Sato works at Harbour); emails are unique.
 AUTHORIZED_EMAIL = "omar.sato.1@example.org"
-HARBOUR_EMAIL = "li.côté.2@example.org"
+HARBOUR_EMAIL = "li.cote.2@example.org"
 
 
 def page(key: str, suffix: str = "") -> str:
