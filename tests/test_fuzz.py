@@ -27,6 +27,12 @@ CHECKS = [
     response_schema_conformance,
 ]
 EXAMPLES = 25  # per operation and mode; the suite runs twice in CI (SQLite, PostgreSQL)
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
 
 
 @pytest.fixture
@@ -56,23 +62,13 @@ def test_the_fuzzed_document_is_the_one_served(client):
 
 
 @schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=True,
-)
+@FUZZ
 def test_anonymous_callers_never_break_the_api(case, demo):
     case.call_and_validate(app=demo, checks=CHECKS)
 
 
 @schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=True,
-)
+@FUZZ
 def test_token_callers_never_break_the_api(case, demo, admin_token):
     headers = {"Authorization": f"Bearer {admin_token}"}
     case.call_and_validate(app=demo, checks=CHECKS, headers=headers)

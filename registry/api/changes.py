@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from .. import db
 from ..models import AuditEvent, Credential, Practitioner, RuleSet
-from ..models.base import utcnow
+from ..models.base import as_utc, utcnow
 from ..permissions import Permission, requires
 from ..scopes import practitioner_filter
 from . import bp
@@ -43,9 +43,7 @@ def parse_since(text: str | None) -> datetime:
         raise ValueError(
             f"since: {text[:40]!r} is not an ISO 8601 date or date-time (2026-11-01T08:00:00Z)"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
+    moment = as_utc(moment)  # UTC unless it names an offset
     if moment < EARLIEST or moment.year > 2999:
         raise ValueError("since: must be between 1900 and 2999")
     return moment
@@ -144,9 +142,7 @@ def changed_practitioners(
 
 
 def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return as_utc(moment).isoformat().replace("+00:00", "Z")
 
 
 def rule_sets_loaded(session: Session, since: datetime) -> list[dict[str, Any]]:

@@ -14,9 +14,9 @@ from .. import db
 from ..db import EXTENSION_KEY
 from ..models import Role
 from ..permissions import Permission, requires
-from ..reports.evidence import evidence_bundle, scoped_practitioner
+from ..reports.evidence import evidence_bundle
 from ..reports.export import Export, ExportScope, UnknownCode, check_filters, filename, scope_of
-from ..scopes import jurisdiction_allowed
+from ..scopes import get_practitioner, jurisdiction_allowed
 from . import bp
 from .params import parse_as_of
 
@@ -81,7 +81,7 @@ def practitioner_evidence(jurisdiction: str, profession: str, registration_numbe
         as_of = parse_as_of(request.args.get("as_of"))
     except ValueError as exc:
         abort(400, str(exc))
-    p = scoped_practitioner(session, current_user, jurisdiction, profession, registration_number)
+    p = get_practitioner(session, current_user, jurisdiction, profession, registration_number)
     response = jsonify(evidence_bundle(session, p, as_of, current_user.email))
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -8,7 +8,8 @@ from flask_login import current_user
 from .. import db
 from ..api.params import parse_as_of
 from ..permissions import Permission, requires
-from ..reports.evidence import evidence_bundle, scoped_practitioner
+from ..reports.evidence import evidence_bundle
+from ..scopes import get_practitioner
 from . import bp
 
 
@@ -17,7 +18,7 @@ from . import bp
 def evidence(jurisdiction: str, profession: str, number: str):
     """The bundle as of ``as_of`` (default today); a bad date re-renders the date form (400)."""
     session = db.session()
-    p = scoped_practitioner(session, current_user, jurisdiction, profession, number)
+    p = get_practitioner(session, current_user, jurisdiction, profession, number)
     text = request.args.get("as_of", "")
     try:
         as_of = parse_as_of(text)

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Credential, CredentialType, Jurisdiction, Practitioner, Profession
-from ..public.queries import ORDER, _equals, _starts_with
+from ..public.queries import ORDER, equals, name_matches
 from .params import PractitionerSearch, alternatives
 
 P, C = Practitioner, Credential
@@ -89,21 +89,11 @@ def registration_system_prefix(base: str) -> str:
     return f"{base}/fhir/sid/registration/"
 
 
-def name_matches(text: str) -> ColumnElement[bool]:
-    """FHIR ``name`` on our names: the given or family name, or "given family", starts with
-    ``text``, case-insensitively."""
-    terms = [_starts_with(P.family_name, text), _starts_with(P.given_name, text)]
-    first, _, rest = text.partition(" ")
-    if rest:
-        terms.append(and_(_starts_with(P.given_name, first), _starts_with(P.family_name, rest)))
-    return or_(*terms)
-
-
 def identifier_matches(token: str, base: str) -> ColumnElement[bool]:
     """FHIR token search on the registration number: ``value``, ``system|value`` or
     ``system|``; a system that is not one of ours (or ``|value``, no system) matches nothing."""
     if "|" not in token:
-        return _equals(P.registration_number, token)
+        return equals(P.registration_number, token)
     system, _, value = token.partition("|")
     prefix = registration_system_prefix(base)
     parts = system.removeprefix(prefix).split("/") if system.startswith(prefix) else []
@@ -111,7 +101,7 @@ def identifier_matches(token: str, base: str) -> ColumnElement[bool]:
         return false()
     conds = [P.jurisdiction_code == parts[0], P.profession_code == parts[1]]
     if value:
-        conds.append(_equals(P.registration_number, value))
+        conds.append(equals(P.registration_number, value))
     return and_(*conds)
 
 

@@ -53,27 +53,27 @@ def _prefix(text: str) -> str:
     return escaped + "%"
 
 
-def _starts_with(column, text: str) -> ColumnElement[bool]:
+def starts_with(column, text: str) -> ColumnElement[bool]:
     return folded(column).like(folded(literal(_prefix(text))), escape="\\")
 
 
-def _equals(column, text: str) -> ColumnElement[bool]:
+def equals(column, text: str) -> ColumnElement[bool]:
     return folded(column) == folded(literal(text))
 
 
-def name_or_number(q: str) -> ColumnElement[bool]:
-    """Family or given name starting with ``q``, "given family" prefixes, or exactly the
-    registration number; all case-insensitive (for ASCII letters only on SQLite) and each
-    served by an index."""
-    terms = [
-        _starts_with(P.family_name, q),
-        _starts_with(P.given_name, q),
-        _equals(P.registration_number, q),
-    ]
-    first, _, rest = q.partition(" ")
+def name_matches(text: str) -> ColumnElement[bool]:
+    """Family or given name starting with ``text``, or "given family" prefixes; all
+    case-insensitive (for ASCII letters only on SQLite) and each served by an index."""
+    terms = [starts_with(P.family_name, text), starts_with(P.given_name, text)]
+    first, _, rest = text.partition(" ")
     if rest:
-        terms.append(and_(_starts_with(P.given_name, first), _starts_with(P.family_name, rest)))
+        terms.append(and_(starts_with(P.given_name, first), starts_with(P.family_name, rest)))
     return or_(*terms)
+
+
+def name_or_number(q: str) -> ColumnElement[bool]:
+    """``name_matches(q)``, or exactly the registration number (case-insensitive)."""
+    return or_(name_matches(q), equals(P.registration_number, q))
 
 
 def may_perform_candidates(modality: str, book: RuleBook, today: date) -> list:
@@ -108,7 +108,7 @@ def conditions(search: Search, book: RuleBook, today: date) -> list:
     if search.profession:
         conds.append(P.profession_code == search.profession)
     if search.city:
-        conds.append(_equals(P.city, search.city))
+        conds.append(equals(P.city, search.city))
     if search.modality:
         conds += may_perform_candidates(search.modality, book, today)
     return conds

@@ -25,6 +25,7 @@ from ..models import (
     Role,
     User,
 )
+from ..public.params import clean_text
 from ..reports.audit import run_audit
 from ..rules import RuleBook
 from ..rules.model import MODALITY_ORDER, WARNING_KINDS
@@ -55,11 +56,12 @@ def profession_choices(session: Session) -> list[tuple[str, str]]:
 def requested_jurisdiction(session: Session, user: User, raw: str | None) -> str | None:
     """The jurisdiction a request names (upper-cased), or None for all in scope. Outside the
     user's scope or unknown: 404, the same answer as for a missing page."""
-    code = (raw or "").strip().upper()
+    try:
+        code = clean_text(raw, 50).upper()
+    except ValueError:  # no such code; keep it from the database
+        abort(404)
     if not code:
         return None
-    if len(code) > 10 or not code.isprintable():  # no such code; keep it from the database
-        abort(404)
     codes = scope_codes(user)
     allowed = code in codes if codes is not None else session.get(Jurisdiction, code) is not None
     if not allowed:

@@ -18,12 +18,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Clinic, ClinicStaff, Credential, Practitioner, RuleSet, User
-from ..public.params import clean_text
+from ..models import Clinic, ClinicStaff, Credential, Practitioner, RuleSet
 from ..rules import (
     Authorization,
     CredentialSnap,
@@ -35,26 +33,12 @@ from ..rules import (
 )
 from ..rules.explain import describe_basis, describe_credential, describe_requirements, verdict
 from ..rules.model import ERROR, MODALITY_ORDER, Requirement
-from ..scopes import get_practitioner
 from ..services.rulesets import get_rule_set, rule_book
 from .export import timestamp
 from .snapshots import snapshot_of
 
 WINDOW = 60  # days ahead that count as expiring soon, as the audit's default
 CANONICAL = "JSON of the bundle with keys sorted, separators ',' and ':', UTF-8"
-
-
-def scoped_practitioner(
-    session: Session, user: User, jurisdiction: str, profession: str, number: str
-) -> Practitioner:
-    """``scopes.get_practitioner``, with a malformed key (control characters, too long)
-    answered 404 like any key out of scope rather than sent to the database."""
-    try:
-        for part in (jurisdiction, profession, number):
-            clean_text(part, 100)
-    except ValueError:
-        abort(404)
-    return get_practitioner(session, user, jurisdiction, profession, number)
 
 
 def digest(bundle: dict[str, Any]) -> str:
@@ -87,6 +71,7 @@ def bundle_body(session: Session, p: Practitioner, as_of: date) -> dict[str, Any
         .where(Credential.practitioner_id == p.id)
         .order_by(Credential.credential_type_code, Credential.issued_on, Credential.id)
     ).all()
+    snaps = {c.id: c for c in snap.credentials}
     modalities = [_modality(authorization(snap, book, as_of, m, WINDOW)) for m in _performed(snap)]
     counted: dict[int, set[str]] = {}
     for m in modalities:
@@ -100,7 +85,11 @@ def bundle_body(session: Session, p: Practitioner, as_of: date) -> dict[str, Any
         "rule_set": _rule_set(rule_set),
         "registration": _registration(evaluate(snap, book, as_of, WINDOW), as_of),
         "modalities": modalities,
-        "credentials": [_credential(c, as_of, counted.get(c.id, set())) for c in credentials],
+        "credentials": [
+            _credential(c, snaps[c.id], as_of, counted.get(c.id, set()))
+            for c in credentials
+            if c.id in snaps  # one written since the snapshot was read waits for the next bundle
+        ],
     }
 
 
@@ -202,7 +191,9 @@ def _requirement_words(rule: RuleSnap, item: Requirement) -> str:
     return describe_requirements(alone)
 
 
-def _credential(c: Credential, as_of: date, counted_for: set[str]) -> dict[str, Any]:
+def _credential(
+    c: Credential, snap: CredentialSnap, as_of: date, counted_for: set[str]
+) -> dict[str, Any]:
     return {
         "id": c.id,
         "type": c.credential_type_code,
@@ -213,7 +204,7 @@ def _credential(c: Credential, as_of: date, counted_for: set[str]) -> dict[str, 
         "hours": c.hours,
         "in_person_hours": c.in_person_hours,
         "sessions": c.sessions,
-        "description": describe_credential(_snap(c)),
+        "description": describe_credential(snap),
         "state_on_as_of": _state(c, as_of),
         "verification": _verification(c),
         "verified": c.verified,
@@ -227,19 +218,6 @@ def _credential(c: Credential, as_of: date, counted_for: set[str]) -> dict[str, 
         "counted": bool(counted_for),
         "counted_for": _in_order(counted_for),
     }
-
-
-def _snap(c: Credential) -> CredentialSnap:
-    return CredentialSnap(
-        credential_type=c.credential_type_code,
-        issued_on=c.issued_on,
-        issuer=c.issuer,
-        expires_on=c.expires_on,
-        hours=c.hours,
-        sessions=c.sessions,
-        verified=c.verified,
-        verified_at=c.verified_at.date() if c.verified_at else None,
-    )
 
 
 def _state(c: Credential, as_of: date) -> str:

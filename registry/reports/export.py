@@ -34,6 +34,7 @@ from ..models import (
     Role,
     User,
 )
+from ..models.base import as_utc
 from ..public.params import clean_text
 from ..scopes import practitioner_filter
 
@@ -193,9 +194,7 @@ def timestamp(value: datetime | None) -> str | None:
     """A stored time as ISO 8601 in UTC (SQLite hands back naive UTC datetimes)."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="seconds")
+    return as_utc(value).isoformat(timespec="seconds")
 
 
 _RISKY = frozenset("=+-@\t\r")  # what a spreadsheet would run as a formula (cf. clinic.export)

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..models import ApiToken, CalendarFeed, Clinic, User
-from ..models.base import utcnow
+from ..models.base import as_utc, utcnow
 from . import InvalidInput, NotFound, audit
 
 TOKEN_PREFIX = "nr_"  # noqa: S105 - a marker, not a secret: recognizable in logs and scanners
@@ -98,9 +98,7 @@ def user_for_token(session: Session, secret: str) -> User | None:
         return None
     now = utcnow()
     last = token.last_used_at
-    if last is not None and last.tzinfo is None:  # SQLite hands back naive UTC
-        last = last.replace(tzinfo=now.tzinfo)
-    if last is None or now - last > LAST_USED_GRANULARITY:
+    if last is None or now - as_utc(last) > LAST_USED_GRANULARITY:
         # bookkeeping, not registry data: no audit event, committed on its own
         session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
         session.commit()
