@@ -53,6 +53,8 @@ class Practitioner(TimestampMixin, Base):
     status_since: Mapped[date] = mapped_column(Date)
     registration_class: Mapped[str | None] = mapped_column(String(50))
     registered_since: Mapped[date] = mapped_column(Date)
+    # First licensed in this profession anywhere; None: the same as ``registered_since``.
+    practising_since: Mapped[date | None] = mapped_column(Date)
     registration_expires_on: Mapped[date | None] = mapped_column(Date)
     city: Mapped[str | None] = mapped_column(String(100), index=True)
     email: Mapped[str | None] = mapped_column(String(254))

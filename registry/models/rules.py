@@ -54,6 +54,7 @@ class Rule(Base):
     permitted: Mapped[bool] = mapped_column(Boolean)
     registration_classes: Mapped[list[str] | None] = mapped_column(JSON)
     min_years_registered: Mapped[int | None] = mapped_column(Integer)
+    min_years_practising: Mapped[int | None] = mapped_column(Integer)
     requires: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(500))
     notes: Mapped[str | None] = mapped_column(Text)

@@ -33,6 +33,7 @@ PRACTITIONER_COLUMNS = (
     P.c.registered_since,
     P.c.registration_class,
     P.c.registration_expires_on,
+    P.c.practising_since,
 )
 CREDENTIAL_COLUMNS = (
     C.c.practitioner_id,
@@ -141,6 +142,7 @@ def _practitioner(row, modalities, credentials) -> PractitionerSnap:
         registered_since=row[8],
         registration_class=row[9],
         registration_expires_on=row[10],
+        practising_since=row[11],
         modalities=modalities,
         credentials=credentials,
     )

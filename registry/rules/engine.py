@@ -131,16 +131,20 @@ def rule_gaps(ctx: _Context, rule: RuleSnap, modality: str) -> list[Gap]:
                     f"perform it (allowed: {', '.join(classes)})",
                 )
             )
-    if rule.min_years_registered:
-        years = whole_years(ctx.p.registered_since, ctx.as_of)
-        if years < rule.min_years_registered:
+    for minimum, start, words in (
+        (rule.min_years_registered, ctx.p.registered_since, "registered"),
+        (rule.min_years_practising, ctx.p.practising_from, "practising"),
+    ):
+        if not minimum:
+            continue
+        years = whole_years(start, ctx.as_of)
+        if years < minimum:
             gaps.append(
                 ctx.gap(
                     "insufficient_experience",
                     modality,
                     rule=rule,
-                    detail=f"{max(years, 0)} of {rule.min_years_registered} "
-                    "required years registered",
+                    detail=f"{max(years, 0)} of {minimum} required years {words}",
                 )
             )
     for item in rule.requires:

@@ -60,6 +60,8 @@ def describe_requirements(rule: RuleSnap) -> str:
         parts.append(f"class {'/'.join(rule.registration_classes)}")
     if rule.min_years_registered:
         parts.append(f"{rule.min_years_registered}+ years registered")
+    if rule.min_years_practising:
+        parts.append(f"{rule.min_years_practising}+ years practising")
     for item in rule.requires:
         text = " or ".join(item.credentials)
         extras = [

@@ -29,6 +29,7 @@ RULE_OPTIONAL = {
     "effective_to",
     "registration_classes",
     "min_years_registered",
+    "min_years_practising",
     "requires",
     "notes",
 }
@@ -194,6 +195,7 @@ def _check_fields(raw, codes: KnownCodes, errors: list[str]) -> dict[str, Any]:
     v["permitted"] = raw.get("permitted") is True
     v["registration_classes"] = _classes(raw, errors)
     v["min_years_registered"] = _number(raw, "min_years_registered", errors, whole=True)
+    v["min_years_practising"] = _number(raw, "min_years_practising", errors, whole=True)
     v["requires"] = _requires(raw.get("requires"), codes, errors)
     source = raw.get("source")
     if "source" in raw and (not isinstance(source, str) or not source.strip()):

@@ -57,6 +57,12 @@ class PractitionerSnap:
     modalities: tuple[str, ...] = ()
     credentials: tuple[CredentialSnap, ...] = ()
     id: int | None = None
+    # First licensed in this profession anywhere (CONTRACT v2); None: ``registered_since``.
+    practising_since: date | None = None
+
+    @property
+    def practising_from(self) -> date:
+        return self.practising_since or self.registered_since
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +119,7 @@ class RuleSnap:
     effective_to: date | None = None
     registration_classes: tuple[str, ...] | None = None
     min_years_registered: int | None = None
+    min_years_practising: int | None = None
     requires: tuple[Requirement, ...] = ()
     notes: str | None = None
 

@@ -208,6 +208,7 @@ def _rule_row(position: int, r: RuleSnap) -> Rule:
         permitted=r.permitted,
         registration_classes=list(r.registration_classes) if r.registration_classes else None,
         min_years_registered=r.min_years_registered,
+        min_years_practising=r.min_years_practising,
         requires=[item.to_dict() for item in r.requires],
         source=r.source,
         notes=r.notes,
@@ -226,6 +227,7 @@ def rule_snap(row: Rule) -> RuleSnap:
         source=row.source,
         registration_classes=tuple(row.registration_classes) if row.registration_classes else None,
         min_years_registered=row.min_years_registered,
+        min_years_practising=row.min_years_practising,
         requires=tuple(Requirement.from_dict(item) for item in row.requires),
         notes=row.notes,
     )

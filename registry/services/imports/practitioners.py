@@ -31,6 +31,7 @@ KEY = ("jurisdiction", "profession", "registration_number")
 REQUIRED = {*KEY, "given_name", "family_name", "registration_status", "registered_since"}
 OPTIONAL = {
     "status_since",
+    "practising_since",
     "registration_class",
     "registration_expires_on",
     "city",
@@ -49,6 +50,7 @@ FIELD_COLUMNS = {
     "registration_status": "registration_status",
     "status_since": "status_since",
     "registered_since": "registered_since",
+    "practising_since": "practising_since",
     "registration_class": "registration_class",
     "registration_expires_on": "registration_expires_on",
     "city": "city",
@@ -79,7 +81,7 @@ def clean_practitioner(raw: dict[str, str], codes: Codes) -> tuple[dict[str, Any
     _code(raw, "registration_status", codes.statuses, str.lower, values, errors)
     for name in ("registration_number", "given_name", "family_name"):
         values[name] = raw.get(name, "")
-    for name in ("registered_since", "status_since", "registration_expires_on"):
+    for name in _DATES:
         if raw.get(name):
             try:
                 values[name] = parse_date(raw[name])
@@ -365,7 +367,7 @@ class _ChunkWriter:
                 self.session.execute(insert(table), added)
 
 
-_DATES = ("status_since", "registered_since", "registration_expires_on")
+_DATES = ("registered_since", "status_since", "practising_since", "registration_expires_on")
 _BOOKKEEPING = {"created_at", "updated_at", "version"}
 
 
