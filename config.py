@@ -41,6 +41,10 @@ class Config:
     EVIDENCE_FOLDER: str | None = os.environ.get("EVIDENCE_FOLDER")
     MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
     PAGE_SIZE = 20
+    # Password hashing cost (Argon2id; argon2-cffi's recommended defaults).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536  # KiB
+    ARGON2_PARALLELISM = 4
     # Expiry reminders (``registry send-reminders``, docs/REMINDERS.md). SMTP_PORT and
     # SMTP_SECURITY ("none", "starttls" or "ssl") are checked when mail is sent, so a typo
     # there is a one-line error of that command rather than of every command.
@@ -70,6 +74,10 @@ class TestConfig(Config):
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
     WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on
     PUBLIC_CACHE_FRESH_SECONDS = 0.0  # tests write and read back within milliseconds
+    # Cheap hashing: tests create and log in hundreds of accounts (never use this for real).
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+    ARGON2_PARALLELISM = 1
 
 
 class ProductionConfig(Config):

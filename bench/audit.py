@@ -25,9 +25,9 @@ from common import (
 )
 
 from registry import db
-from registry.reports.audit import run_audit
-from registry.reports.snapshots import queries
-from registry.services.rulesets import rule_book
+from registry.read.audit import run_audit
+from registry.read.rulebook import rule_book
+from registry.read.snapshots import queries
 
 AS_OF = date(2026, 11, 21)
 

@@ -38,7 +38,7 @@ from common import (
 )
 
 from registry import db
-from registry.reports.export import BATCH, statements
+from registry.read.export import BATCH, statements
 
 DEFAULT_EXPORT_PG = DEFAULT_PG.rsplit("/", 1)[0] + "/registry_bench_export"
 ADMIN = "bench-export@example.org"

@@ -117,13 +117,18 @@ class Person:
     credentials: list[dict] = field(default_factory=list)
 
 
-def _cred(kind, issuer, years_ago=3.0, expires_in=None, verified=True, **amounts) -> dict:
+def _cred(
+    kind, issuer, years_ago=3.0, expires_in=None, verification="verified", decided=None, **amounts
+) -> dict:
+    """A demo credential; ``verification`` is the decision on record (verified two weeks
+    after issue unless ``decided`` days ago is given; "pending": none)."""
     return {
         "credential_type": kind,
         "issuer": issuer,
         "years_ago": years_ago,
         "expires_in": expires_in,
-        "verified": verified,
+        "verification": verification,
+        "decided_days_ago": decided,
         **amounts,
     }
 
@@ -170,11 +175,12 @@ def _scenarios() -> list[Person]:
     ab_course = _cred("dry_needling_course", "Acupuncture Canada", 3.0, hours=45)
     bc = _compliant("CA-BC")
     return [
-        # registration_inactive: lapsed 100 days ago
+        # registration_inactive: lapsed 100 days ago, when the registration ran out
         Person(
             "CA-AB",
             status="lapsed",
             status_days_ago=100,
+            expires_in=-100,
             credentials=[ab_auth, ab_course],
             clinics="Bow River Physio",
         ),
@@ -238,10 +244,10 @@ def _scenarios() -> list[Person]:
                 _cred("supervised_sessions", "Evidence in Motion", 1.5, sessions=100),
             ],
         ),
-        # unverified: the Alberta authorization has not been checked at source
+        # unverified (pending verification): the Alberta authorization has not been checked
         Person(
             "CA-AB",
-            credentials=[{**ab_auth, "verified": False}, ab_course],
+            credentials=[{**ab_auth, "verification": "pending"}, ab_course],
             clinics="Bow River Physio",
         ),
         # expiring_soon (credential): New Jersey CPR expires in 25 days
@@ -313,7 +319,36 @@ def _population() -> list[Person]:
     for j in ("CA-ON", "CA-SK", "US-FL", "US-NJ", "US-UT", "CA-QC", "US-WA"):
         people.append(_compliant(j, since_years=10))
     people.append(_compliant("CA-AB", clinics="Bow River Physio;Harbour Physiotherapy"))
-    return people
+    return people + _withdrawn()
+
+
+def _withdrawn() -> list[Person]:
+    """Credentials the regulator rejected or revoked: they count for nothing (CONTRACT §5).
+    Listed last so that every earlier demo practitioner keeps their name and number."""
+    ab_auth = _cred("needling_authorization", AUTHORITY["CA-AB"], 2.0)
+    ab_course = _cred("dry_needling_course", "Acupuncture Canada", 3.0, hours=45)
+    bc = _compliant("CA-BC")
+    return [
+        # a rejected authorization counts for nothing: missing_credential
+        Person(
+            "CA-AB",
+            credentials=[
+                {**ab_auth, "verification": "rejected", "decided_days_ago": 12},
+                ab_course,
+            ],
+            clinics="Bow River Physio",
+        ),
+        # a revoked authorization, withdrawn by the regulator last week
+        Person(
+            "CA-BC",
+            registration_class="full",
+            clinics="Harbour Physiotherapy",
+            credentials=[
+                {**bc.credentials[0], "verification": "revoked", "decided_days_ago": 7},
+                *bc.credentials[1:],
+            ],
+        ),
+    ]
 
 
 def demo_csvs(today: date) -> tuple[str, str]:
@@ -348,7 +383,8 @@ def demo_csvs(today: date) -> tuple[str, str]:
         "hours",
         "in_person_hours",
         "sessions",
-        "verified",
+        "verification",
+        "verified_on",
     ]
     pw, cw = csv.DictWriter(p_out, p_cols), csv.DictWriter(c_out, c_cols)
     pw.writeheader()
@@ -402,8 +438,17 @@ def _credential_row(c: dict, key: dict, n: int, k: int, today: date) -> dict:
         "hours": c.get("hours", ""),
         "in_person_hours": c.get("in_person_hours", ""),
         "sessions": c.get("sessions", ""),
-        "verified": "true" if c["verified"] else "false",
+        "verification": c["verification"],
+        "verified_on": _decided_on(c, issued, today),
     }
+
+
+def _decided_on(c: dict, issued: date, today: date) -> str:
+    if c["verification"] == "pending":
+        return ""
+    if c["decided_days_ago"] is not None:
+        return (today - timedelta(days=c["decided_days_ago"])).isoformat()
+    return min(issued + timedelta(days=14), today).isoformat()
 
 
 def default_rules_bytes() -> bytes:

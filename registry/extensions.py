@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,3 +15,9 @@ login_manager.session_protection = "strong"
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def public_rate_limit() -> str:
+    """The public faces' limit, read per request so an operator (or a test) can change it
+    without a restart."""
+    return current_app.config["PUBLIC_RATE_LIMIT"]

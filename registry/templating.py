@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Flask
 from flask_login import current_user
 
 from .permissions import Permission, allowed
-
-
-def credential_badge(
-    expires_on: date | None, today: date | None = None, window: int = 60
-) -> tuple[str, str]:
-    """(css class, words) for a credential's currency: current, expiring or expired."""
-    today = today or date.today()
-    if expires_on is None:
-        return "current", "Current (no expiry)"
-    if expires_on < today:
-        return "expired", f"Expired {expires_on}"
-    if expires_on <= today + timedelta(days=window):
-        return "expiring", f"Expires {expires_on}"
-    return "current", f"Current to {expires_on}"
+from .read.credentials import currency
+from .rules.explain import STATE_LABELS, VERDICT_LABELS, sentence
 
 
 def label(code: str | None) -> str:
@@ -36,8 +24,13 @@ def init_app(app: Flask) -> None:
         return {
             "can": lambda name: allowed(current_user, Permission[name]),
             "Permission": Permission,
-            "credential_badge": credential_badge,
+            "credential_badge": currency,
             "today": date.today(),
         }
+
+    # Globals, so that macros imported without the context (``_macros.html``) see them too.
+    app.jinja_env.globals.update(
+        verdict_labels=VERDICT_LABELS, state_labels=STATE_LABELS, sentence=sentence
+    )
 
     app.add_template_filter(label, "label")

@@ -1,9 +1,15 @@
 """Test fixtures: the schema is built by the real migrations; each test runs in a
-transaction that is rolled back. TEST_DATABASE_URL selects PostgreSQL, else SQLite."""
+transaction that is rolled back. TEST_DATABASE_URL selects PostgreSQL, else SQLite.
+
+Two databases per session: an empty one, and one where the demo registry is seeded once (as
+of ``DEMO_TODAY``). A test that asks for the ``demo`` fixture (directly or through another
+fixture) runs on the second; every other test on the first. Either way its changes are rolled
+back, so tests never see each other's writes."""
 
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +23,7 @@ from registry.db import EXTENSION_KEY, make_engine
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 FIXTURES = Path(__file__).parent / "fixtures"
+DEMO_TODAY = date.today()  # the day the shared demo registry is seeded as of
 
 
 def reset_postgres(url: str) -> None:
@@ -45,9 +52,46 @@ def engine(database_url):
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def demo_database_url(tmp_path_factory):
+    """A database of its own with the demo registry seeded (and committed) once."""
+    from .scratch import scratch_database
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    with scratch_database(path, "registry_demo") as url:
+        migrate.upgrade(url)
+        seeding = create_app(TestConfig, {"DATABASE_URL": url})
+        result = seeding.test_cli_runner().invoke(
+            args=["registry", "seed-demo", "--today", DEMO_TODAY.isoformat()]
+        )
+        assert result.exit_code == 0, result.output
+        seeding.extensions[EXTENSION_KEY].kw["bind"].dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_database_url):
+    engine = make_engine(demo_database_url)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def app(engine, database_url):
-    """The app, its session bound to one connection whose transaction is rolled back."""
+def demo():
+    """Ask for this to run on the seeded demo registry; its value is the day it was seeded
+    as of (the rolled-back transaction comes from ``app``)."""
+    return DEMO_TODAY
+
+
+@pytest.fixture
+def app(request, database_url):
+    """The app, its session bound to one connection whose transaction is rolled back; on the
+    demo database when the test asks for ``demo``."""
+    if "demo" in request.fixturenames:
+        engine = request.getfixturevalue("demo_engine")
+        database_url = request.getfixturevalue("demo_database_url")
+    else:
+        engine = request.getfixturevalue("engine")
     app = create_app(TestConfig, {"DATABASE_URL": database_url})
     connection = engine.connect()
     transaction = connection.begin()

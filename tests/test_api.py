@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from registry.models import Credential, Practitioner
-from registry.reports.audit import run_audit
-from registry.services import credentials as credential_service
-from registry.services.rulesets import rule_book
+from registry.read.audit import run_audit
+from registry.read.params import AuditQuery
+from registry.read.rulebook import rule_book
+from registry.services.verification import decide
 
 TODAY = date.today()
 DEFAULT_RULES = str(Path(__file__).parent.parent / "registry" / "rules" / "default_rules.yaml")
@@ -30,13 +31,6 @@ RESULT_KEYS = {
     "city",
     "url",
 }
-
-
-@pytest.fixture
-def demo(cli):
-    result = cli("registry", "seed-demo", "--today", TODAY.isoformat())
-    assert result.exit_code == 0, result.output
-    return result
 
 
 @pytest.fixture
@@ -148,13 +142,14 @@ def test_search_answers_the_contract_shape(client, demo, spec):
     [
         ("q=SMI", 6),
         ("q=ab-1002", 1),
-        ("city=CALGARY", 15),
-        ("jurisdiction=ca-ab", 15),
+        ("city=CALGARY", 16),
+        ("jurisdiction=ca-ab", 16),
         ("profession=acupuncturist", 4),
         ("modality=ims", 2),
-        ("city=calgary&modality=dry_needling", 9),
+        # authorized only: not Lucas Lévesque, whose authorization waits for verification
+        ("city=calgary&modality=dry_needling", 8),
         ("jurisdiction=US-NY&modality=dry_needling", 0),
-        ("", 58),
+        ("", 60),
     ],
 )
 def test_search_filters(client, demo, query, total):
@@ -167,10 +162,10 @@ def test_search_pages(client, demo, app, spec):
         check(client, spec, f"/api/v1/practitioners?city=calgary&page={n}", SEARCH)
         for n in (1, 2, 3, 4, 5)
     ]
-    assert [len(p["results"]) for p in pages] == [4, 4, 4, 3, 0]
-    assert {p["total"] for p in pages} == {15}
+    assert [len(p["results"]) for p in pages] == [4, 4, 4, 4, 0]
+    assert {p["total"] for p in pages} == {16}
     numbers = [r["registration_number"] for p in pages for r in p["results"]]
-    assert len(set(numbers)) == 15
+    assert len(set(numbers)) == 16
 
 
 @pytest.mark.parametrize(
@@ -226,25 +221,32 @@ def test_record_answers_the_contract_shape(client, demo, spec):
     assert body["as_of"] == TODAY.isoformat()
     assert [m["modality"] for m in body["modalities"]] == ["dry_needling", "ims", "acupuncture"]
     dry = body["modalities"][0]
-    assert dry["declared"] and dry["authorized"] and dry["verdict"] == "Authorized"
+    assert dry["declared"] and dry["authorized"] and dry["verdict"] == "authorized"
+    assert dry["verdict_label"] == "Authorized"
     assert dry["rule_id"] == "ab-physio-needling" and dry["source"].startswith("https://")
     assert dry["basis"].startswith("needling authorization, College of Physiotherapists of Alberta")
+    assert {c["type"] for c in dry["credentials"]} == {
+        "needling_authorization",
+        "dry_needling_course",
+    }
     assert {c["type"]: c["status"] for c in body["credentials"]} == {
         "needling_authorization": "current",
         "dry_needling_course": "current",
     }
     assert all(c["verified"] and c["verified_on"] for c in body["credentials"])
+    assert {c["verification_status"] for c in body["credentials"]} == {"verified"}
 
 
-def test_no_rule_on_file_is_authorized_but_says_so(client, demo, spec):
+def test_no_rule_on_file_is_never_authorized(client, demo, spec):
     body = check(client, spec, "/api/v1/practitioners/CA-BC/massage_therapist/BC-1003", RECORD)
     dry = body["modalities"][0]
     assert (dry["authorized"], dry["verdict"], dry["rule_id"], dry["source"]) == (
-        True,
-        "No rule on file",
+        False,
+        "no_rule",
         None,
         None,
     )
+    assert dry["verdict_label"] == "No rule on file" and dry["credentials"] == []
 
 
 def test_record_credential_states(client, demo, session, spec):
@@ -263,11 +265,18 @@ def test_record_credential_states(client, demo, session, spec):
     body = check(client, spec, "/api/v1/practitioners/CA-AB/physiotherapist/AB-1015", RECORD)
     unverified = next(c for c in body["credentials"] if c["type"] == "needling_authorization")
     assert (unverified["verified"], unverified["verified_on"]) == (False, None)
-    credential_service.revoke_credential(session, "test", auth, "forged")
+    assert unverified["verification_status"] == "pending"
+    assert body["modalities"][0]["verdict"] == "pending_verification"
+    assert not body["modalities"][0]["authorized"]
+    decide(session, "test", auth, "verified")
+    body = check(client, spec, "/api/v1/practitioners/CA-AB/physiotherapist/AB-1015", RECORD)
+    assert body["modalities"][0]["verdict"] == "authorized"
+    decide(session, "test", auth, "revoked", note="forged")
     body = check(client, spec, "/api/v1/practitioners/CA-AB/physiotherapist/AB-1015", RECORD)
     revoked = next(c for c in body["credentials"] if c["type"] == "needling_authorization")
-    assert revoked["status"] == "revoked"
-    assert body["modalities"][0]["verdict"] == "Not authorized"
+    assert (revoked["status"], revoked["verification_status"]) == ("revoked", "revoked")
+    assert [d["status"] for d in revoked["verification_history"]] == ["verified", "revoked"]
+    assert body["modalities"][0]["verdict"] == "not_authorized"
     assert "forged" not in json.dumps(body)
 
 
@@ -331,10 +340,11 @@ def test_audit_is_for_regulators_in_their_jurisdictions_and_admins(
 def test_regulator_audit_is_the_contract_document(client, login, audit_users, session):
     login(audit_users["alberta"])
     body = get_json(client, "/api/v1/audit?as_of=2026-11-21&window=30")
-    expected = run_audit(session, rule_book(session), date(2026, 11, 21), 30, "CA-AB")
+    query = AuditQuery(date(2026, 11, 21), 30, "CA-AB")
+    expected = run_audit(session, rule_book(session), query)
     assert body == json.loads(json.dumps(expected))
     assert (body["jurisdiction"], body["window_days"]) == ("CA-AB", 30)
-    assert body["practitioners_checked"] == 15
+    assert body["practitioners_checked"] == 16
 
 
 def test_admin_audit_defaults_to_everyone_today(client, login, audit_users, cli):

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import event
 
 from registry import db
-from registry.reports.audit import run_audit
-from registry.services.rulesets import rule_book
+from registry.read.audit import run_audit
+from registry.read.params import AuditQuery
+from registry.read.rulebook import rule_book
 
 from .test_rules_loading import CREDS, PEOPLE, RULES_V1
 
@@ -73,9 +74,9 @@ def test_audit_shows_the_rule_change_between_two_dates(registry_data, cli):
 
 def test_scoped_audit_equals_the_filtered_full_audit(registry_data, session):
     book = rule_book(session)
-    full = run_audit(session, book, date(2026, 11, 21))
+    full = run_audit(session, book, AuditQuery(date(2026, 11, 21)))
     for code in ("CA-AB", "US-WA", "CA-BC"):
-        scoped = run_audit(session, book, date(2026, 11, 21), jurisdiction=code)
+        scoped = run_audit(session, book, AuditQuery(date(2026, 11, 21), jurisdiction=code))
         assert scoped["gaps"] == [g for g in full["gaps"] if g["jurisdiction"] == code]
 
 
@@ -130,7 +131,7 @@ def test_the_audit_runs_a_fixed_number_of_queries(registry_data, cli, write_csv,
         book = rule_book(session)
         event.listen(engine, "before_cursor_execute", listener)
         try:
-            run_audit(session, book, date(2026, 11, 21))
+            run_audit(session, book, AuditQuery(date(2026, 11, 21)))
         finally:
             event.remove(engine, "before_cursor_execute", listener)
         return len(statements)
@@ -141,4 +142,4 @@ def test_the_audit_runs_a_fixed_number_of_queries(registry_data, cli, write_csv,
         f"CA-AB,physiotherapist,MORE-{i},A,B,active,2015-01-01,general,ims" for i in range(300)
     )
     cli("registry", "import-practitioners", write_csv(header + "\n" + many + "\n"))
-    assert queries_for_audit() == before == 3
+    assert queries_for_audit() == before == 4

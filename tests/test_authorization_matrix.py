@@ -32,9 +32,8 @@ class Upload:
 
 
 @pytest.fixture
-def world(app, cli, session, make_user, tmp_path):
+def world(demo, app, cli, session, make_user, tmp_path):
     """The demo registry, one account per persona, and a credential with evidence."""
-    assert cli("registry", "seed-demo", "--today", TODAY).exit_code == 0
     app.config["EVIDENCE_FOLDER"] = str(tmp_path / "evidence")
     users = {
         "manager_a": make_user("clinic_manager", clinics=[CLINIC_A]),
@@ -153,6 +152,14 @@ POST_MATRIX = {
     ],
     f"/clinic/practitioners/{P}/remove": [LOGIN, "may", NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
     "/regulator/verification/{credential}": [LOGIN, NOT_FOUND, NOT_FOUND, "may", NOT_FOUND, "may"],
+    "/regulator/credentials/{credential}/decision": [
+        LOGIN,
+        NOT_FOUND,
+        NOT_FOUND,
+        "may",
+        NOT_FOUND,
+        "may",
+    ],  # fmt: skip
     "/regulator/rules/activate": [LOGIN, NOT_FOUND, NOT_FOUND, "may", "may", "may"],
     "/admin/users": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
     "/admin/users/{manager_a}": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],

@@ -19,11 +19,6 @@ URL = re.compile(r"http://localhost/calendar/(cal_[A-Za-z0-9_-]+)\.ics")
 
 
 @pytest.fixture
-def demo(cli):
-    assert cli("registry", "seed-demo", "--today", TODAY.isoformat()).exit_code == 0
-
-
-@pytest.fixture
 def manager(demo, make_user, login):
     user = make_user("clinic_manager", clinics=["Bow River Physio"])
     login(user)

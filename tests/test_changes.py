@@ -14,11 +14,6 @@ from registry.services.practitioners import find, update_practitioner
 TODAY = date.today().isoformat()
 
 
-@pytest.fixture
-def demo(cli):
-    assert cli("registry", "seed-demo", "--today", TODAY).exit_code == 0
-
-
 def feed(client, query: str, status: int = 200) -> dict:
     response = client.get(f"/api/v1/changes?{query}")
     assert response.status_code == status, response.get_data(as_text=True)[:500]

@@ -37,12 +37,6 @@ from .clinic_helpers import (
 
 
 @pytest.fixture
-def demo(cli):
-    result = cli("registry", "seed-demo", "--today", TODAY.isoformat())
-    assert result.exit_code == 0, result.output
-
-
-@pytest.fixture
 def manager(demo, make_user, login):
     user = make_user("clinic_manager", clinics=[BOW])
     login(user)
@@ -57,13 +51,14 @@ def test_staff_list_shows_each_staff_members_verdict_and_its_reason(client, mana
     assert f"Staff of {BOW}" in html
     for name in ("Jane Roe", "Omar Sato", "Sofia Okafor", "Chloé Sharma", "Aiko Gagnon"):
         assert name in html
-    assert {"Authorized", "Not authorized", "Outside scope"} <= set(_badges(html))
+    assert {"Authorized", "Not authorized", "Pending verification"} <= set(_badges(html))
     assert "registration lapsed since" in html
     assert "no needling authorization on file" in html
     assert "outside this profession&#39;s scope of practice here" in html
     assert "needling authorization, College of Physiotherapists of Alberta, verified" in html
     assert "Registration expires " in html  # Omar Sato's, in 30 days
-    assert "Needling authorization not verified yet" in html  # a warning, still authorized
+    # Lucas Lévesque's authorization waits for the regulator: pending, not authorized
+    assert "waiting for verification of the needling authorization" in html
 
 
 def test_a_practitioner_without_a_rule_shows_no_rule_on_file(client, manager, session):
@@ -97,6 +92,7 @@ def test_the_staff_list_runs_the_same_queries_for_any_number_of_staff(client, ma
             event.remove(engine, "before_cursor_execute", record)
         return len(statements)
 
+    count()  # the first page of a process also reads the rule book, once
     before = count()
     for key in (NO_RULE, "CA-BC/physiotherapist/BC-1009"):
         assign_staff(session, "test", clinic(session, BOW), practitioner(session, key))
@@ -116,9 +112,13 @@ def test_others_cannot_use_the_workspace(app, demo, make_user):
 
 def test_the_booking_guard_lists_who_may_and_who_may_not_with_the_reason(client, manager):
     html = text(client.get(f"/clinic/book?modality=dry_needling&date={TODAY}"))
-    may = section(html, "May be booked for dry needling", "May not be booked")
+    may = section(html, "May be booked for dry needling", "Waiting for verification")
+    pending = section(html, "Waiting for verification", "May not be booked")
     may_not = section(html, "May not be booked")
-    assert "Omar Sato" in may and "Zoe Nguyen" in may and "Lucas Lévesque" in may
+    assert "Omar Sato" in may and "Zoe Nguyen" in may
+    # a claim waiting for verification is listed apart and never bookable
+    assert "Lucas Lévesque" in pending and "Lucas Lévesque" not in may
+    assert "waiting for verification of the needling authorization" in pending
     for name in ("Jane Roe", "Sofia Okafor", "Aiko Gagnon", "Chloé Sharma"):
         assert name not in may and name in may_not
     assert "registration lapsed since" in may_not
@@ -221,7 +221,7 @@ def test_gaps_explain_each_gap_with_its_rule_and_source(client, manager):
     assert any("Chloé Sharma" in r and "missing credential" in r and "ab-physio-needling" in r
                and "No needling authorization on file" in r for r in rows)  # fmt: skip
     assert any("Jane Roe registration" in r and "Registration lapsed since" in r for r in rows)
-    assert any("Lucas Lévesque" in r and "Warning unverified" in r for r in rows)
+    assert any("Lucas Lévesque" in r and "Error unverified" in r for r in rows)
     assert 'href="https://cpta.ab.ca/for-physiotherapists/' in html
     errors_first = [r for r in rows if "Error" in r or "Warning" in r]
     assert "Warning" not in " ".join(errors_first[: len([r for r in rows if "Error" in r])])
@@ -364,10 +364,11 @@ def test_the_export_has_staff_credentials_verdicts_and_private_contacts(client, 
     omar = [r for r in rows if r["registration_number"] == "AB-1002"]
     assert {r["credential_type"] for r in omar} == {"needling_authorization", "dry_needling_course"}
     assert omar[0]["email"] == AUTHORIZED_EMAIL and omar[0]["phone"] == "+1-555-0101"
-    assert omar[0]["dry_needling"] == "Authorized" and omar[0]["ims"] == "not declared"
-    assert omar[0]["verified"] == "yes"
+    assert omar[0]["dry_needling"] == "authorized" and omar[0]["ims"] == "not declared"
+    assert omar[0]["verification"] == "verified"
     massage = next(r for r in rows if r["profession"] == "massage_therapist")
-    assert massage["dry_needling"] == "Outside scope" and massage["credential_type"] == ""
+    assert massage["dry_needling"] == "not_authorized" and massage["credential_type"] == ""
+    assert massage["dry_needling_basis"] == "outside this profession's scope of practice here"
     assert {r["registration_number"] for r in rows} >= {"AB-1001", "AB-1006", "AB-1010"}
 
 

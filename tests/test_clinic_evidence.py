@@ -37,8 +37,7 @@ def folder(app, tmp_path):
 
 
 @pytest.fixture
-def manager(cli, make_user, login, folder):
-    assert cli("registry", "seed-demo", "--today", TODAY.isoformat()).exit_code == 0
+def manager(demo, make_user, login, folder):
     user = make_user("clinic_manager", clinics=[BOW])
     login(user)
     return user
@@ -83,14 +82,15 @@ def added(client, manager, session) -> Credential:
 def test_a_credential_with_pdf_evidence_waits_for_verification(
     client, manager, added, session, folder
 ):
-    assert added.verified is False and added.evidence_ref
+    assert added.verification_status.value == "pending" and added.evidence_ref
+    assert added.entered_by == "Bow River Physio"
     assert (folder / added.evidence_ref).read_bytes() == PDF
     assert added.evidence_ref in {p.name for p in folder.iterdir()}
     event = actions(session, "credential.add")[-1]
     assert event.after["evidence_ref"] == added.evidence_ref and event.actor == manager.email
     html = text(client.get(page(AUTHORIZED)))
     assert "Credential added; it waits for verification." in html
-    assert "Waiting for verification" in html and f"/clinic/evidence/{added.id}" in html
+    assert "Pending verification" in html and f"/clinic/evidence/{added.id}" in html
 
 
 @pytest.mark.parametrize(
@@ -178,7 +178,8 @@ def test_renewing_adds_a_new_credential_with_its_own_evidence(client, added, ses
     assert post(client, page(AUTHORIZED, f"/credentials/{added.id}/renew"), data).status_code == 302
     old, new = cpr(session)
     assert new.issued_on == later and new.issuer == "Red Cross" and new.credential_number == "RC-77"
-    assert new.verified is False and new.evidence_ref not in (None, old.evidence_ref)
+    assert new.verification_status.value == "pending"
+    assert new.evidence_ref not in (None, old.evidence_ref)
     assert actions(session, "credential.renew")[-1].after == {"renewed_by": new.id}
 
 
@@ -195,6 +196,20 @@ def test_a_renewal_from_a_stale_page_is_refused(client, added, session):
     response = post(client, page(AUTHORIZED, f"/credentials/{added.id}/renew"), data)
     assert response.status_code == 409 and "changed by someone else" in text(response)
     assert len(cpr(session)) == 1
+
+
+def test_a_second_renewal_of_the_same_version_is_refused(client, added, session):
+    """Two renewals from the same page: the first moves the version on, the second is 409."""
+    prefix, version = f"renew-{added.id}-", added.version
+    for issued, status in ((TODAY + timedelta(days=1), 302), (TODAY + timedelta(days=2), 409)):
+        data = {
+            prefix + "version": version,
+            prefix + "issued_on": issued.isoformat(),
+            prefix + "evidence": (io.BytesIO(PDF), "renewal.pdf"),
+        }
+        response = post(client, page(AUTHORIZED, f"/credentials/{added.id}/renew"), data)
+        assert response.status_code == status, text(response)
+    assert len(cpr(session)) == 2
 
 
 def test_renewing_another_practitioners_credential_is_404(client, added, session):

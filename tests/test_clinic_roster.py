@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from registry.models import AuditEvent, ClinicStaff
 from registry.services.roster import RosterRefused, apply_roster
 
-from .clinic_helpers import BOW, TODAY, actions, clinic, practitioner, text
+from .clinic_helpers import BOW, actions, clinic, practitioner, text
 
 GOOD = """\
 jurisdiction,profession,registration_number,modalities
@@ -29,8 +29,7 @@ US-NY,physiotherapist,NY-1004,
 
 
 @pytest.fixture
-def manager(cli, make_user, login):
-    assert cli("registry", "seed-demo", "--today", TODAY.isoformat()).exit_code == 0
+def manager(demo, make_user, login):
     user = make_user("clinic_manager", clinics=[BOW])
     login(user)
     return user

@@ -11,8 +11,11 @@ from sqlalchemy import func, select
 
 from config import ProductionConfig
 from registry.models import Clinic, Practitioner, Role, User
-from registry.reports.audit import run_audit
-from registry.services.rulesets import rule_book
+from registry.read.audit import run_audit
+from registry.read.params import AuditQuery
+from registry.read.rulebook import rule_book
+
+from .conftest import DEMO_TODAY
 
 ALL_KINDS = {
     "registration_inactive",
@@ -28,14 +31,7 @@ ALL_KINDS = {
     "insufficient_sessions",
     "unverified",
 }
-TODAY = "2026-11-21"
-
-
-@pytest.fixture
-def demo(cli):
-    result = cli("registry", "seed-demo", "--today", TODAY)
-    assert result.exit_code == 0, result.stderr
-    return result
+TODAY = DEMO_TODAY.isoformat()
 
 
 def audit(cli, *args) -> dict:
@@ -46,7 +42,6 @@ def test_demo_has_practitioners_clinics_and_a_login_per_role(demo, session):
     assert 50 <= session.scalar(select(func.count()).select_from(Practitioner)) <= 70
     assert session.scalar(select(func.count()).select_from(Clinic)) == 3
     assert {u.role for u in session.scalars(select(User))} == set(Role)
-    assert "login regulator@registry.example / " in demo.output
     jurisdictions = session.scalars(select(Practitioner.jurisdiction_code).distinct()).all()
     assert len(jurisdictions) >= 8
 
@@ -59,8 +54,9 @@ def test_every_gap_kind_appears_with_an_explanation(demo, cli):
 
 def test_seeding_twice_changes_nothing(demo, cli):
     again = cli("registry", "seed-demo", "--today", TODAY)
-    assert "0 created, 0 updated, 58 unchanged" in again.output
+    assert "0 created, 0 updated, 60 unchanged" in again.output
     assert "default rules loaded" not in again.output
+    assert "login regulator@registry.example / " in again.output
 
 
 def test_the_audit_on_two_dates_shows_the_washington_rule_change(demo, cli):
@@ -76,10 +72,10 @@ def test_the_audit_on_two_dates_shows_the_washington_rule_change(demo, cli):
 
 def test_each_jurisdiction_audit_equals_the_filtered_full_audit(demo, session):
     book, day = rule_book(session), date.fromisoformat(TODAY)
-    full = run_audit(session, book, day)
+    full = run_audit(session, book, AuditQuery(day))
     codes = {g["jurisdiction"] for g in full["gaps"]} | {"CA-PE"}
     for code in codes:
-        scoped = run_audit(session, book, day, jurisdiction=code)
+        scoped = run_audit(session, book, AuditQuery(day, jurisdiction=code))
         assert scoped["gaps"] == [g for g in full["gaps"] if g["jurisdiction"] == code]
 
 
@@ -152,7 +148,7 @@ def test_authorization_on_a_date_with_its_basis(demo, cli):
         "--as-of",
         "2024-01-01",
     )
-    assert "dry_needling  Outside scope: outside this profession's scope" in before.output
+    assert "dry_needling  Not authorized: outside this profession's scope" in before.output
     today = cli(
         "registry",
         "authorization",

@@ -318,11 +318,13 @@ def test_authorization_names_the_credentials_it_rests_on():
 
 def test_warnings_do_not_withdraw_authorization_but_errors_do():
     b = book(rule({**AUTH, "verified": True}))
-    assert authorization(person(cred()), b, D, "dry_needling").authorized
+    expiring = person(cred(verified=True, expires="2026-12-01"))
+    assert authorization(expiring, b, D, "dry_needling").verdict == "authorized"
+    assert authorization(person(cred()), b, D, "dry_needling").verdict == "pending_verification"
     lapsed = person(cred(verified=True), registration_status="lapsed")
     result = authorization(lapsed, b, D, "dry_needling")
-    assert not result.authorized and result.gaps[0].kind == "registration_inactive"
-    assert not authorization(person(), b, D, "dry_needling").authorized
+    assert result.verdict == "not_authorized" and result.gaps[0].kind == "registration_inactive"
+    assert authorization(person(), b, D, "dry_needling").verdict == "not_authorized"
 
 
 def test_authorization_works_for_undeclared_modalities():
@@ -370,7 +372,7 @@ def test_basis_and_verdict_read_like_a_sentence():
     assert verdict(ok) == "Authorized"
     assert describe_basis(ok) == (
         "needling authorization, CPTA, verified 2022-01-10; "
-        "45 h dry needling course, Acupuncture Canada, self-declared, not verified"
+        "45 h dry needling course, Acupuncture Canada, pending verification"
     )
     missing = authorization(person(), book(rule(AUTH)), D, "dry_needling")
     assert (verdict(missing), describe_basis(missing)) == (
@@ -378,6 +380,7 @@ def test_basis_and_verdict_read_like_a_sentence():
         "no needling authorization on file",
     )
     none = authorization(person(), book(), D, "ims")
-    assert none.authorized and verdict(none) == "No rule on file"
+    assert not none.authorized and verdict(none) == "No rule on file"
     banned = authorization(person(), book(rule(permitted=False)), D, "ims")
-    assert verdict(banned) == "Outside scope"
+    assert verdict(banned) == "Not authorized"
+    assert describe_basis(banned) == "outside this profession's scope of practice here"

@@ -10,10 +10,12 @@ from hypothesis import strategies as st
 
 from registry.rules import (
     CredentialSnap,
+    Decision,
     PractitionerSnap,
     Requirement,
     RuleBook,
     RuleSnap,
+    authorization,
     evaluate,
 )
 
@@ -38,9 +40,23 @@ def credentials(draw, kind=None):
         hours=hours,
         in_person_hours=None if hours is None else draw(st.floats(0, hours)),
         sessions=draw(st.none() | st.integers(0, 300)),
-        verified=draw(st.booleans()),
-        revoked=draw(st.booleans()),
+        decisions=draw(histories(issued)),
     )
+
+
+@st.composite
+def histories(draw, issued: date):
+    """A verification history: decisions on or after the issue date, in effect order."""
+    made = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["verified", "rejected", "revoked", "pending"]),
+                st.integers(0, 3000).map(lambda d: issued + timedelta(days=d)),
+            ),
+            max_size=3,
+        )
+    )
+    return tuple(Decision(status, on) for status, on in sorted(made, key=lambda d: d[1]))
 
 
 @st.composite
@@ -124,7 +140,7 @@ def test_adding_a_current_verified_credential_never_adds_an_error(
         hours=hours,
         in_person_hours=hours,
         sessions=sessions,
-        verified=True,
+        decisions=(Decision("verified", on),),
     )
     richer = PractitionerSnap(
         **{**{f: getattr(p, f) for f in p.__slots__}, "credentials": (*p.credentials, extra)}
@@ -138,8 +154,85 @@ def test_adding_a_current_verified_credential_never_adds_an_error(
 def test_every_gap_is_explained_and_has_the_right_severity(p, rule, on):
     for gap in evaluate(p, RuleBook([rule]), on):
         assert gap.detail
-        assert gap.severity == (
-            "warning" if gap.kind in {"no_rule", "unverified", "expiring_soon"} else "error"
-        )
+        assert gap.severity == ("warning" if gap.kind in {"no_rule", "expiring_soon"} else "error")
         if gap.modality is not None:
             assert gap.rule_id == "r" and gap.source == "https://example.org"
+
+
+RANK = {"not_authorized": 0, "pending_verification": 1, "authorized": 2}
+
+
+def _with(p: PractitionerSnap, index: int, decision: Decision) -> PractitionerSnap:
+    """``p`` with one more decision on its ``index``-th credential."""
+    creds = list(p.credentials)
+    c = creds[index]
+    history = sorted([*c.decisions, decision], key=lambda d: d.on)
+    creds[index] = CredentialSnap(
+        **{**{f: getattr(c, f) for f in c.__slots__}, "decisions": tuple(history)}
+    )
+    return PractitionerSnap(
+        **{**{f: getattr(p, f) for f in p.__slots__}, "credentials": tuple(creds)}
+    )
+
+
+def _verdict(p, rule, on, modality="dry_needling") -> str:
+    return authorization(p, RuleBook([rule]), on, modality).verdict
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    practitioners(),
+    rules(),
+    dates,
+    st.integers(0, 4),
+    st.sampled_from(["verified", "rejected", "revoked", "pending"]),
+    st.integers(1, 2000),
+)
+def test_a_decision_dated_after_the_day_never_changes_its_verdict(
+    p, rule, on, index, status, days_later
+):
+    if not p.credentials:
+        return
+    later = _with(p, index % len(p.credentials), Decision(status, on + timedelta(days=days_later)))
+    for modality in MODALITIES:
+        assert _verdict(later, rule, on, modality) == _verdict(p, rule, on, modality)
+
+
+@settings(max_examples=300, deadline=None)
+@given(practitioners(), rules(), dates, st.integers(0, 4), st.sampled_from(["rejected", "revoked"]))
+def test_rejecting_or_revoking_never_improves_a_verdict(p, rule, on, index, status):
+    if not p.credentials:
+        return
+    c = p.credentials[index % len(p.credentials)]
+    withdrawn = _with(p, index % len(p.credentials), Decision(status, max(on, c.issued_on)))
+    assert RANK[_verdict(withdrawn, rule, on)] <= RANK[_verdict(p, rule, on)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(practitioners(), rules(), dates, st.integers(0, 4))
+def test_verifying_never_worsens_a_verdict(p, rule, on, index):
+    if not p.credentials:
+        return
+    c = p.credentials[index % len(p.credentials)]
+    if c.issued_on > on:
+        return
+    verified = _with(p, index % len(p.credentials), Decision("verified", on))
+    assert RANK[_verdict(verified, rule, on)] >= RANK[_verdict(p, rule, on)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(practitioners(), st.none() | rules(), dates)
+def test_the_verdict_follows_from_the_gaps(p, rule, on):
+    """no_rule exactly when no rule applies; authorized exactly without errors; pending
+    exactly when every error is unverified; and unverified only under ``verified: true``."""
+    auth = authorization(p, RuleBook([rule] if rule else []), on, "dry_needling")
+    kinds = [g.kind for g in auth.gaps if g.severity == "error"]
+    if rule is None:
+        assert auth.verdict == "no_rule" and not auth.authorized
+    elif not kinds:
+        assert auth.verdict == "authorized"
+    elif set(kinds) == {"unverified"}:
+        assert auth.verdict == "pending_verification"
+        assert any(item.verified for item in rule.requires)
+    else:
+        assert auth.verdict == "not_authorized"

@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import event, select
 
 from registry.models import Credential, Practitioner, PractitionerModality
-from registry.reports.evidence import bundle_body
+from registry.read.evidence import bundle_body
+from registry.read.rulebook import get_rule_set, rule_book
 from registry.rules.explain import describe_requirements
 from registry.services import credentials as credential_service
-from registry.services.rulesets import get_rule_set, rule_book
+from registry.services.verification import decide
 
 from .export_helpers import CANARIES, KEY, TODAY, build_world, log_in_as
 
@@ -40,7 +41,7 @@ CONTRACT_GAP_FIELDS = {
 
 
 @pytest.fixture
-def world(app, cli, session, make_user, tmp_path):
+def world(demo, app, cli, session, make_user, tmp_path):
     return build_world(app, cli, session, make_user, tmp_path)
 
 
@@ -94,9 +95,10 @@ def test_the_bundle_names_the_rule_set_the_rule_the_verdict_and_the_credentials(
     [needling] = b["modalities"]
     assert (needling["modality"], needling["verdict"], needling["authorized"]) == (
         "dry_needling",
-        "Authorized",
+        "authorized",
         True,
     )
+    assert needling["verdict_label"] == "Authorized"
     assert needling["rule"]["rule_id"] == rule.id == "ab-physio-needling"
     assert needling["rule"]["source"] == rule.source
     assert needling["rule"]["effective_from"] == rule.effective_from.isoformat()
@@ -110,14 +112,18 @@ def test_the_bundle_names_the_rule_set_the_rule_the_verdict_and_the_credentials(
 
     by_type = {c["type"]: c for c in b["credentials"]}
     authorization = by_type["needling_authorization"]
-    assert authorization["verified"] and authorization["verification"] == "verified"
-    assert authorization["verified_by_name"] == held["needling_authorization"].verified_by_name
-    assert authorization["verified_at"].startswith(
-        held["needling_authorization"].verified_at.date().isoformat()
+    assert authorization["verification_on_as_of"] == "verified"
+    (decision,) = authorization["decisions"]
+    on_record = held["needling_authorization"].decisions[0]
+    assert (decision["status"], decision["effective_on"], decision["via"]) == (
+        "verified",
+        on_record.effective_on.isoformat(),
+        "import",
     )
     assert authorization["counted"] and authorization["counted_for"] == ["dry_needling"]
     cpr = by_type["cpr_certification"]
-    assert cpr["evidence_on_file"] and not cpr["counted"] and cpr["verification"] == "not reviewed"
+    assert cpr["evidence_on_file"] and not cpr["counted"]
+    assert (cpr["verification_on_as_of"], cpr["decisions"]) == ("pending", [])
 
     assert b["registration"]["in_good_standing"]
     [expiring] = b["registration"]["gaps"]
@@ -131,7 +137,7 @@ def test_a_past_date_gives_the_past_verdict(client, world, become, session):
     b = bundle_of(client, day)["bundle"]
     assert b["as_of"] == day
     [needling] = b["modalities"]
-    assert (needling["verdict"], needling["authorized"]) == ("Not authorized", False)
+    assert (needling["verdict"], needling["authorized"]) == ("not_authorized", False)
     [gap] = needling["gaps"]
     assert set(gap) == CONTRACT_GAP_FIELDS
     assert (gap["kind"], gap["severity"], gap["credential_type"], gap["rule_id"]) == (
@@ -150,7 +156,7 @@ def test_a_past_date_gives_the_past_verdict(client, world, become, session):
 def test_before_any_rule_there_is_no_rule(client, world, become):
     become(world, "admin")
     [needling] = bundle_of(client, "2021-09-30")["bundle"]["modalities"]
-    assert needling["verdict"] == "No rule on file" and needling["rule"] is None
+    assert needling["verdict"] == "no_rule" and needling["rule"] is None
     assert [g["kind"] for g in needling["gaps"]] == ["no_rule"]
 
 
@@ -166,7 +172,7 @@ def test_the_digest_is_that_of_the_canonical_bundle(client, world, become, sessi
     assert again["generated_by"] != doc["generated_by"]
     assert again["digest"] == doc["digest"]  # same records, same date: same digest
 
-    credential_service.verify_credential(session, "test", world["cpr"])
+    decide(session, "test", world["cpr"], "verified")
     session.commit()
     assert bundle_of(client)["digest"] != doc["digest"]
     assert bundle_of(client, "2025-06-01")["digest"] != doc["digest"]
@@ -182,8 +188,10 @@ def test_the_page_shows_the_same_bundle_ready_to_print(client, world, become):
     assert b["modalities"][0]["rule"]["source"] in html
     assert re.search(r'id="modality-dry_needling">Dry needling:\s*<span class="badge badge-ok">'
                      r"Authorized</span>", html)  # fmt: skip
-    verified = next(c for c in b["credentials"] if c["verified"])
-    assert f"verified by {verified['verified_by_name']} at {verified['verified_at']}" in html
+    verified = next(c for c in b["credentials"] if c["verification_on_as_of"] == "verified")
+    decision = verified["decisions"][0]
+    assert f"Verified from {decision['effective_on']}" in html
+    assert f"(an import, recorded {decision['recorded_at'][:10]})" in html
     assert f'href="{API}?as_of={TODAY.isoformat()}"' in html
     assert "bundle.css" in html and "@media print" in client.get("/static/bundle.css").text
     assert "style=" not in html
@@ -242,27 +250,25 @@ def test_private_values_stay_out_of_the_bundle(client, world, become, persona):
 
 def test_revocations_and_rejections_are_on_record(client, world, become, session):
     held = credentials_of(session, world)
-    credential_service.revoke_credential(session, "test", world["cpr"], "card reported stolen")
-    credential_service.verify_credential(
-        session, "a regulator", held["dry_needling_course"], note="hours not on transcript",
-        accept=False,
-    )  # fmt: skip
+    decide(session, "test", world["cpr"], "revoked", note="card reported stolen")
+    course = held["dry_needling_course"]
+    decide(session, "a regulator", course, "rejected", note="hours not on transcript")
     session.commit()
     become(world, "regulator_same")
     b = bundle_of(client)["bundle"]
     by_type = {c["type"]: c for c in b["credentials"]}
     cpr, course = by_type["cpr_certification"], by_type["dry_needling_course"]
-    assert (cpr["revoked"], cpr["revoked_reason"], cpr["state_on_as_of"]) == (
-        True,
-        "card reported stolen",
-        "revoked",
-    )
-    assert cpr["revoked_at"]
-    assert (course["verification"], course["verification_note"]) == (
-        "rejected",
+    assert (cpr["state_on_as_of"], cpr["verification_on_as_of"]) == ("revoked", "revoked")
+    assert [(d["status"], d["note"]) for d in cpr["decisions"]] == [
+        ("revoked", "card reported stolen")
+    ]
+    assert not cpr["counted"]
+    assert course["verification_today"] == "rejected"
+    (rejection,) = [d for d in course["decisions"] if d["status"] == "rejected"]
+    assert (rejection["note"], rejection["decided_by"]) == (
         "hours not on transcript",
+        "a regulator",
     )
-    assert course["verified_by_name"] == "a regulator"
     html = page_text(client, PAGE)
     assert "card reported stolen" in html and "Note: hours not on transcript" in html
 
@@ -334,4 +340,4 @@ def test_a_bundle_takes_the_same_queries_however_many_credentials(world, session
             hours=10,
         )
     session.flush()
-    assert count() == before <= 8
+    assert count() == before <= 10

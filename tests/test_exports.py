@@ -8,7 +8,7 @@ import contextvars
 import csv
 import io
 import json
-from collections import Counter
+from collections import Counter, namedtuple
 
 import pytest
 from sqlalchemy import func, select
@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from registry.db import EXTENSION_KEY
 from registry.models import Clinic, ClinicStaff, Credential, Practitioner
-from registry.reports import export as export_module
-from registry.services import credentials as credential_service
+from registry.read import export as export_module
+from registry.read.snapshots import Children
 from registry.services.practitioners import find, update_practitioner
+from registry.services.verification import decide
 
 from .export_helpers import CANARIES, CLINIC_A, KEY, TODAY, build_world, log_in_as
 
@@ -27,7 +28,7 @@ REJECTION_NOTE = "REJECTED-NOTE-CANARY-5512"
 
 
 @pytest.fixture
-def world(app, cli, session, make_user, tmp_path):
+def world(demo, app, cli, session, make_user, tmp_path):
     return build_world(app, cli, session, make_user, tmp_path)
 
 
@@ -134,10 +135,15 @@ def test_csv_rows_match_the_credentials_on_file(client, world, become, session):
         "active",
     )
     assert first["modalities"] == "dry_needling"
+    assert (first["verdict_dry_needling"], first["verdict_ims"]) == ("authorized", "authorized")
     cpr = next(r for r in rows if r["credential_type"] == "cpr_certification")
-    assert (cpr["expires_on"], cpr["verified"], cpr["revoked"]) == ("2099-01-01", "no", "no")
+    assert (cpr["expires_on"], cpr["verification"], cpr["verification_on"]) == (
+        "2099-01-01",
+        "pending",
+        "",
+    )
     verified = next(r for r in rows if r["credential_type"] == "dry_needling_course")
-    assert verified["verified"] == "yes" and verified["verified_at"] and verified["verified_by"]
+    assert verified["verification"] == "verified" and verified["verification_on"]
     assert verified["hours"] == "120"
 
 
@@ -167,10 +173,17 @@ def test_the_json_document_has_the_public_fields_and_credentials(client, world, 
         "status_since",
         "class",
         "registered_since",
+        "practising_since",
         "registration_expires_on",
         "city",
         "modalities",
+        "verdicts",
         "credentials",
+    }
+    assert sato["verdicts"] == {
+        "dry_needling": "authorized",
+        "ims": "authorized",
+        "acupuncture": "authorized",
     }
     assert sato["city"] == "Calgary" and sato["modalities"] == ["dry_needling"]
     cpr = next(c for c in sato["credentials"] if c["type"] == "cpr_certification")
@@ -183,20 +196,19 @@ def test_the_json_document_has_the_public_fields_and_credentials(client, world, 
         "hours": None,
         "in_person_hours": None,
         "sessions": None,
-        "verified": False,
-        "verified_at": None,
-        "verified_by": None,
-        "revoked": False,
+        "verification_status": "pending",
+        "verification_on": None,
     }
 
 
 def test_revoked_credentials_are_listed_as_revoked(client, world, become, session):
-    credential_service.revoke_credential(session, "test", world["cpr"], "forged")
+    decide(session, "test", world["cpr"], "revoked", note="forged")
     session.commit()
     become(world, "admin")
     doc = json_doc(client.get("/api/v1/export.json?jurisdiction=CA-AB"))
     sato = next(p for p in doc["practitioners"] if key_of(p) == KEY)
-    assert next(c for c in sato["credentials"] if c["type"] == "cpr_certification")["revoked"]
+    cpr = next(c for c in sato["credentials"] if c["type"] == "cpr_certification")
+    assert (cpr["verification_status"], cpr["verification_on"]) == ("revoked", TODAY.isoformat())
     assert "forged" not in json.dumps(doc)
 
 
@@ -205,9 +217,7 @@ def test_private_values_never_appear(client, world, become, session, persona):
     rejected = session.scalars(
         select(Credential).where(Credential.practitioner_id == world["practitioner"].id)
     ).first()
-    credential_service.verify_credential(
-        session, "test", rejected, note=REJECTION_NOTE, accept=False
-    )
+    decide(session, "test", rejected, "rejected", note=REJECTION_NOTE)
     session.commit()
     become(world, persona)
     for url in ("/api/v1/export.csv", "/api/v1/export.json"):
@@ -350,13 +360,16 @@ def test_a_stream_abandoned_midway_closes_its_session(client, world, become, ses
 
 
 def test_the_export_holds_no_list_of_everyone(session, world):
-    """Rows come from three streamed cursors (yield_per), merged in practitioner order."""
+    """Rows come from four streamed cursors (yield_per), merged in practitioner order."""
     scope = export_module.scope_of(session, None, None, None)
     statements = export_module.statements(scope.where)
-    assert len(statements) == 3 and not scope.where
+    assert len(statements) == 4 and not scope.where
     records = export_module.iter_records(session, scope)
-    ids = [row[0] for row, _, _ in records]
+    ids = [r.row.id for r in records]
     assert ids == sorted(ids) and len(ids) == session.scalar(select(func.count(Practitioner.id)))
+
+
+Row = namedtuple("Row", "practitioner_id value")
 
 
 @pytest.mark.parametrize(
@@ -367,11 +380,12 @@ def test_amounts_are_written_without_rounding(value, cell):
 
 
 def test_child_rows_of_a_practitioner_missing_from_the_stream_are_skipped():
-    children = export_module._Children([(2, "a"), (3, "b"), (3, "c"), (5, "d")])
+    rows = [Row(2, "a"), Row(3, "b"), Row(3, "c"), Row(5, "d")]
+    children = Children(rows)
     assert children.take(1) == []
-    assert children.take(3) == [(3, "b"), (3, "c")]  # 2 had no practitioner row: skipped
+    assert children.take(3) == rows[1:3]  # 2 had no practitioner row: skipped
     assert children.take(4) == []
-    assert children.take(5) == [(5, "d")]
+    assert children.take(5) == rows[3:]
 
 
 # --- the command line ------------------------------------------------------------------------

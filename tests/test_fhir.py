@@ -17,8 +17,8 @@ from sqlalchemy import event, func, select
 
 from registry import db
 from registry.models import Credential, CredentialType, Practitioner, Profession
-from registry.services import credentials as credential_service
 from registry.services.practitioners import find, update_practitioner
+from registry.services.verification import decide
 
 TODAY = date.today()
 BASE = "http://localhost"
@@ -30,13 +30,6 @@ MODELS = {
     m.__name__: m
     for m in (Bundle, CapabilityStatement, CodeSystem, OperationOutcome, FhirPractitioner)
 }
-
-
-@pytest.fixture
-def demo(cli):
-    result = cli("registry", "seed-demo", "--today", TODAY.isoformat())
-    assert result.exit_code == 0, result.output
-    return result
 
 
 @pytest.fixture
@@ -162,7 +155,7 @@ def test_a_practitioner_reads_as_the_public_record_shows_them(client, session, s
 
 def test_revoked_credentials_are_left_out(client, session, sato):
     course = next(c for c in sato.credentials if c.credential_type_code == "dry_needling_course")
-    credential_service.revoke_credential(session, "test", course, "CANARY-REVOKED-REASON")
+    decide(session, "test", course, "revoked", note="CANARY-REVOKED-REASON")
     session.commit()
     body = fhir(client, f"/fhir/Practitioner/{sato.id}")
     codes = [q["code"]["coding"][0]["code"] for q in body["qualification"][1:]]
@@ -217,7 +210,7 @@ def test_no_private_field_ever_appears(client, session, sato):
         sato.version,
     )
     auth = next(c for c in sato.credentials if c.credential_type_code == "needling_authorization")
-    credential_service.verify_credential(session, "test", auth, note="CANARY-VERIFY-NOTE")
+    decide(session, "test", auth, "verified", note="CANARY-VERIFY-NOTE")
     session.commit()
     urls = [
         f"/fhir/Practitioner/{sato.id}",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -159,8 +161,11 @@ def test_credentials_import_and_reimport(imported, cli, write_csv, session):
     second = cli("registry", "import-credentials", path)
     assert "0 created, 0 updated, 3 unchanged" in second.output
     course = session.scalar(select(Credential).where(Credential.credential_number == "DN-1"))
-    assert course.hours == 45 and course.in_person_hours == 30 and course.verified
-    assert course.verified_by_name.startswith("cli")
+    assert course.hours == 45 and course.in_person_hours == 30
+    # version 1's verified=true: verified on the issue date, decided by the import
+    (decision,) = course.decisions
+    assert (decision.status.value, decision.effective_on.isoformat()) == ("verified", "2019-05-01")
+    assert decision.via == "import" and decision.decided_by.startswith("cli")
 
 
 def test_credential_changes_update_by_identity(imported, cli, write_csv, session):
@@ -172,7 +177,8 @@ def test_credential_changes_update_by_identity(imported, cli, write_csv, session
         select(Credential).where(Credential.credential_type_code == "cpr_certification")
     )
     session.refresh(cpr)
-    assert cpr.expires_on.isoformat() == "2028-01-01" and cpr.verified and cpr.version == 2
+    assert cpr.expires_on.isoformat() == "2028-01-01" and cpr.version == 2
+    assert cpr.verification_status.value == "verified"
 
 
 def test_a_false_verified_never_unverifies(imported, cli, write_csv, session):
@@ -263,3 +269,130 @@ def test_large_files_show_progress_and_import(cli, tmp_path, session):
     assert "importing" in result.stderr  # the progress bar
     assert "12000 created" in result.output
     assert count(session, Practitioner) == 12_000
+
+
+# --- verification decisions (CONTRACT v2 §3) ------------------------------------------------
+
+V2 = "jurisdiction,profession,registration_number,credential_type,issuer,credential_number,issued_on,verification,verified_on\n"
+AUTH_ROW = "CA-AB,physiotherapist,AB-100,needling_authorization,CPTA,N-1,2020-01-10,{status},{on}\n"
+
+
+def history(session) -> list[tuple[str, str]]:
+    c = session.scalar(select(Credential).where(Credential.credential_number == "N-1"))
+    session.refresh(c)
+    return [(d.status.value, d.effective_on.isoformat()) for d in c.decisions]
+
+
+def test_each_new_decision_is_added_to_the_history_and_a_repeat_is_a_no_op(
+    imported, cli, write_csv, session
+):
+    steps = [
+        ("pending", "", []),
+        ("verified", "2021-02-01", [("verified", "2021-02-01")]),
+        ("verified", "2021-02-01", [("verified", "2021-02-01")]),  # the same decision: no-op
+        ("revoked", "2024-06-30", [("verified", "2021-02-01"), ("revoked", "2024-06-30")]),
+        ("", "", [("verified", "2021-02-01"), ("revoked", "2024-06-30")]),  # states none
+    ]
+    for status, on, expected in steps:
+        result = cli(
+            "registry", "import-credentials", write_csv(V2 + AUTH_ROW.format(status=status, on=on))
+        )
+        assert result.exit_code == 0, result.stderr
+        assert history(session) == expected
+    c = session.scalar(select(Credential).where(Credential.credential_number == "N-1"))
+    assert (c.verification_status.value, c.verification_on.isoformat()) == ("revoked", "2024-06-30")
+    again = cli(
+        "registry",
+        "import-credentials",
+        write_csv(V2 + AUTH_ROW.format(status="revoked", on="2024-06-30")),
+    )
+    assert "0 created, 0 updated, 1 unchanged" in again.output
+
+
+AUTH_RULE = """
+version: 1
+jurisdictions: [{code: CA-AB, name: Alberta}]
+professions: [{code: physiotherapist, name: Physiotherapist}]
+credential_types: [{code: needling_authorization, name: Needling authorization}]
+rules:
+  - id: ab-auth
+    jurisdiction: CA-AB
+    profession: physiotherapist
+    modalities: [dry_needling, ims, acupuncture]
+    effective_from: 2000-01-01
+    permitted: true
+    requires: [{credential: needling_authorization, verified: true}]
+    source: https://example.org/ab
+"""
+
+
+def test_an_audit_of_a_past_day_reads_the_decisions_of_that_day(imported, cli, write_csv):
+    assert cli("registry", "load-rules", write_csv(AUTH_RULE, "rules.yaml")).exit_code == 0
+    rows = V2 + AUTH_ROW.format(status="verified", on="2021-02-01")
+    cli("registry", "import-credentials", write_csv(rows))
+    cli(
+        "registry",
+        "import-credentials",
+        write_csv(V2 + AUTH_ROW.format(status="revoked", on="2024-06-30")),
+    )
+
+    def kinds(as_of):
+        report = json.loads(
+            cli("registry", "audit", "--as-of", as_of, "--jurisdiction", "CA-AB").output
+        )
+        return {g["kind"] for g in report["gaps"] if g["registration_number"] == "AB-100"}
+
+    assert "unverified" in kinds("2021-01-31")
+    assert not kinds("2021-02-01") & {"unverified", "missing_credential"}
+    assert not kinds("2024-06-29") & {"unverified", "missing_credential"}
+    assert "missing_credential" in kinds("2024-06-30")
+
+
+@pytest.mark.parametrize(
+    ("rows", "reasons"),
+    [
+        (
+            AUTH_ROW.format(status="approved", on="2021-02-01"),
+            ["line 2: unknown verification 'approved'"],
+        ),
+        (
+            AUTH_ROW.format(status="verified", on=""),
+            ["line 2: verified_on is required when verification is 'verified'"],
+        ),
+        (
+            AUTH_ROW.format(status="rejected", on="2021-02-30"),
+            ["line 2: verified_on: impossible date '2021-02-30'"],
+        ),
+        (
+            AUTH_ROW.format(status="revoked", on="2999-01-01"),
+            ["line 2: verified_on 2999-01-01 is in the future"],
+        ),
+        (
+            AUTH_ROW.format(status="verified", on="2019-01-01"),
+            ["line 2: verified_on 2019-01-01 is before the issue date 2020-01-10"],
+        ),
+        (
+            AUTH_ROW.format(status="verified", on="2021-02-01")
+            + AUTH_ROW.format(status="oops", on="x").replace("N-1", "N-2"),
+            ["line 3: unknown verification 'oops'", "line 3: verified_on: 'x' is not a date"],
+        ),
+    ],
+)
+def test_a_bad_decision_refuses_the_whole_file_naming_each_line(
+    imported, cli, write_csv, session, rows, reasons
+):
+    result = cli("registry", "import-credentials", write_csv(V2 + rows))
+    assert result.exit_code == 1
+    for reason in reasons:
+        assert reason in result.stderr
+    assert count(session, Credential) == 0
+
+
+def test_a_file_gives_verification_or_verified_not_both(imported, cli, write_csv, session):
+    header = V2.strip() + ",verified\n"
+    row = "CA-AB,physiotherapist,AB-100,needling_authorization,CPTA,N-1,2020-01-10,verified,2021-02-01,true\n"
+    result = cli("registry", "import-credentials", write_csv(header + row))
+    assert result.exit_code == 1
+    assert "line 1: give either a 'verification' column or version 1's 'verified'" in result.stderr
+    assert "line 2: give either 'verification' or version 1's 'verified', not both" in result.stderr
+    assert count(session, Credential) == 0

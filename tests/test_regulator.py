@@ -8,27 +8,24 @@ import csv
 import io
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
 
 from registry.demo import default_rules_bytes
-from registry.models import AuditEvent, Credential, Practitioner, RuleSet
-from registry.reports.audit import GAP_FIELDS, run_audit
-from registry.reports.snapshots import iter_snapshots
+from registry.models import AuditEvent, Credential, Practitioner, RuleSet, VerificationStatus
+from registry.read.audit import GAP_FIELDS, run_audit
+from registry.read.params import AuditQuery
+from registry.read.rulebook import rule_book
+from registry.read.snapshots import iter_snapshots
 from registry.rules import authorization
 from registry.services.credentials import add_credential
 from registry.services.practitioners import update_practitioner
-from registry.services.rulesets import rule_book
 
-TODAY = "2026-11-21"
+from .conftest import DEMO_TODAY  # noqa: E402
 
-
-@pytest.fixture
-def demo(cli):
-    result = cli("registry", "seed-demo", "--today", TODAY)
-    assert result.exit_code == 0, result.output
+TODAY = DEMO_TODAY.isoformat()
 
 
 @pytest.fixture
@@ -47,7 +44,8 @@ def admin(demo, make_user, login):
 
 
 def audit(session, jurisdiction=None, as_of=TODAY) -> dict:
-    return run_audit(session, rule_book(session), date.fromisoformat(as_of), 60, jurisdiction)
+    query = AuditQuery(date.fromisoformat(as_of), 60, jurisdiction)
+    return run_audit(session, rule_book(session), query)
 
 
 def page(client, url: str, status: int = 200) -> str:
@@ -128,7 +126,7 @@ def test_dashboard_counts_match_the_audit(client, regulator, session):
 def test_dashboard_draws_charts_as_inline_svg_with_titles(client, regulator):
     html = page(client, f"/regulator/?as_of={TODAY}")
     assert html.count("<svg") == 3
-    assert "<title>Missing credential: 1</title>" in html
+    assert "<title>Missing credential: 2</title>" in html  # one of them rejected
     assert 'class="bar-error"' in html and "<text" in html
 
 
@@ -154,9 +152,11 @@ def test_dashboard_compliance_is_the_share_authorized_among_those_declaring(
 def test_dashboard_expiries_by_month(client, regulator):
     html = page(client, f"/regulator/?as_of={TODAY}")
     # In Alberta only one registration (expiring in 30 days) falls in the next 12 months.
-    assert numbers(row(html, "month-2026-12")) == [0, 1]
-    assert numbers(row(html, "month-2027-10")) == [0, 0]
-    assert 'id="month-2027-11"' not in html
+    today = date.fromisoformat(TODAY)
+    soon, last = today + timedelta(days=30), date(today.year + 1, today.month, 1)
+    assert numbers(row(html, f"month-{soon:%Y-%m}")) == [0, 1]
+    assert numbers(row(html, f"month-{last - timedelta(days=1):%Y-%m}")) == [0, 0]
+    assert f'id="month-{last:%Y-%m}"' not in html
 
 
 def test_dashboard_jurisdiction_selector_offers_only_the_scope(client, regulator):
@@ -257,7 +257,7 @@ def test_a_regulator_of_two_jurisdictions_audits_both(client, demo, make_user, l
     [
         ("as_of=2026-02-30", "impossible date"),
         ("as_of=yesterday", "is not a date"),
-        ("as_of=9999-12-31", "choose a date between 1900-01-01 and 2199-12-31"),
+        ("as_of=9999-12-31", "must be between 1900-01-01 and 2999-12-31"),
         ("window=abc", "Not a valid integer"),
         ("window=99999", "between 0 and 3650"),
         ("kind=everything", "Not a valid choice"),
@@ -291,7 +291,7 @@ def test_record_shows_private_fields_credentials_and_verification(client, regula
     html = page(client, record_url(p))
     assert p.email in html and p.phone in html
     assert "Needling authorization" in html and AUTHORITY_AB in html
-    assert "Verified</span>" in html and "by cli:" in html
+    assert "Verified</span>" in html and "by an import from the regulator" in html
 
 
 AUTHORITY_AB = "College of Physiotherapists of Alberta"
@@ -343,18 +343,23 @@ def test_credentials_link_to_their_evidence(app, client, regulator, session):
 # ---------------------------------------------------------------- verification
 
 
+PENDING = VerificationStatus.PENDING
+
+
 def unverified_ab(session) -> Credential:
     return session.scalars(
         select(Credential)
         .join(Credential.practitioner)
-        .where(Practitioner.jurisdiction_code == "CA-AB", Credential.verified.is_(False))
+        .where(Practitioner.jurisdiction_code == "CA-AB", Credential.verification_status == PENDING)
     ).one()
 
 
-def decide(client, credential: Credential, button: str, note: str = "", version=None):
+def decide(client, credential: Credential, decision: str, note="", version=None, **more):
+    """Press a decision button (verified, rejected, revoked) in the queue."""
     prefix = f"c{credential.id}-"
     data = {prefix + "version": str(version or credential.version), prefix + "note": note}
-    data[prefix + button] = button.capitalize()
+    data[prefix + "decision"] = decision
+    data |= {prefix + k: v for k, v in more.items()}
     return client.post(f"/regulator/verification/{credential.id}", data=data)
 
 
@@ -367,13 +372,14 @@ def test_queue_lists_unverified_credentials_in_scope_with_evidence(client, regul
     bc_unverified = session.scalars(
         select(Credential.id)
         .join(Credential.practitioner)
-        .where(Practitioner.jurisdiction_code != "CA-AB", Credential.verified.is_(False))
+        .where(Practitioner.jurisdiction_code != "CA-AB", Credential.verification_status == PENDING)
     ).all()
     assert all(f'id="queue-{i}"' not in html for i in bc_unverified)
 
 
 def test_queue_is_oldest_first_and_paginated(app, client, regulator, session):
     app.config["PAGE_SIZE"] = 2
+    waiting_longest = unverified_ab(session)
     p = find(session, "CA-AB", profession_code="physiotherapist", registration_class="provisional")
     added = [
         add_credential(
@@ -392,20 +398,8 @@ def test_queue_is_oldest_first_and_paginated(app, client, regulator, session):
         page(client, "/regulator/verification?page=2"),
     )
     assert "3 credentials waiting" in first
-    assert f'id="queue-{unverified_ab_id(session)}"' in first
+    assert f'id="queue-{waiting_longest.id}"' in first
     assert f'id="queue-{added[0].id}"' in first and f'id="queue-{added[1].id}"' in second
-
-
-def unverified_ab_id(session) -> int:
-    return session.scalars(
-        select(Credential.id)
-        .join(Credential.practitioner)
-        .where(
-            Practitioner.jurisdiction_code == "CA-AB",
-            Credential.verified.is_(False),
-            Credential.credential_type_code == "needling_authorization",
-        )
-    ).one()
 
 
 def count_queries(engine, fetch) -> int:
@@ -436,71 +430,121 @@ def test_the_queue_runs_the_same_queries_however_long_it_is(client, regulator, s
     assert count_queries(engine, fetch) == short
 
 
-def test_verify_records_who_and_when_and_leaves_the_queue(client, regulator, session):
+def test_verify_records_who_when_and_from_which_day_and_leaves_the_queue(
+    client, regulator, session
+):
     credential = unverified_ab(session)
-    response = decide(client, credential, "verify", "Checked on the CPTA public register")
+    response = decide(client, credential, "verified", "Checked on the CPTA public register")
     assert response.status_code == 302
     session.refresh(credential)
-    assert credential.verified and credential.verified_by_name == regulator.email
-    assert credential.verified_by_id == regulator.id and credential.verified_at is not None
-    assert credential.verification_note == "Checked on the CPTA public register"
+    (d,) = credential.decisions
+    assert (d.status, d.effective_on.isoformat(), d.via) == ("verified", TODAY, "review")
+    assert (d.decided_by, d.decided_by_id) == (regulator.email, regulator.id)
+    assert d.note == "Checked on the CPTA public register"
+    assert credential.verification_status == VerificationStatus.VERIFIED
     event = session.scalars(
         select(AuditEvent).where(
-            AuditEvent.action == "credential.verify", AuditEvent.target_id == str(credential.id)
+            AuditEvent.action == "credential.verified", AuditEvent.target_id == str(credential.id)
         )
     ).one()
-    assert event.actor == regulator.email and event.after["verified"] is True
+    assert event.actor == regulator.email and event.after["effective_on"] == TODAY
     html = page(client, "/regulator/verification")
     assert "verified." in html and f'id="queue-{credential.id}"' not in html
 
 
-def test_reject_needs_a_note(client, regulator, session):
+def test_a_decision_may_take_effect_earlier_but_never_in_the_future(client, regulator, session):
+    credential = unverified_ab(session)
+    tomorrow = (date.fromisoformat(TODAY) + timedelta(days=1)).isoformat()
+    response = decide(client, credential, "verified", "x", effective_on=tomorrow)
+    assert response.status_code == 400
+    assert "cannot take effect in the future" in response.get_data(as_text=True)
+    before_issue = (credential.issued_on - timedelta(days=1)).isoformat()
+    response = decide(client, credential, "verified", "x", effective_on=before_issue)
+    assert response.status_code == 400 and "is before the issue date" in response.get_data(
+        as_text=True
+    )
+    session.refresh(credential)
+    assert credential.decisions == []
+    earlier = (credential.issued_on + timedelta(days=3)).isoformat()
+    assert decide(client, credential, "verified", "x", effective_on=earlier).status_code == 302
+    session.refresh(credential)
+    assert credential.decisions[0].effective_on.isoformat() == earlier
+
+
+def test_reject_needs_a_note_and_a_confirmation(client, regulator, session):
     credential = unverified_ab(session)
     version = credential.version
-    response = decide(client, credential, "reject")
+    response = decide(client, credential, "rejected")
     assert response.status_code == 400
     assert "Say why the credential is rejected." in response.get_data(as_text=True)
     session.refresh(credential)
-    assert credential.verified_at is None and credential.version == version
+    assert credential.decisions == [] and credential.version == version
 
-    assert decide(client, credential, "reject", "Not on the register").status_code == 302
+    asked = decide(client, credential, "rejected", "Not on the register")
+    assert asked.status_code == 200  # a confirmation page, nothing recorded yet
+    assert "Reject this credential?" in asked.get_data(as_text=True)
     session.refresh(credential)
-    assert not credential.verified and credential.verified_at is not None
-    assert credential.verification_note == "Not on the register"
-    assert credential.verified_by_name == regulator.email
+    assert credential.decisions == []
+
+    confirmed = decide(client, credential, "rejected", "Not on the register", confirmed="yes")
+    assert confirmed.status_code == 302
+    session.refresh(credential)
+    (d,) = credential.decisions
+    assert (d.status, d.note, d.decided_by) == ("rejected", "Not on the register", regulator.email)
     html = page(client, "/regulator/verification")
     assert f'id="queue-{credential.id}"' not in html
     record = page(client, record_url(credential.practitioner))
-    assert "Rejected</span>" in record and "credential.reject" in record
+    assert "Rejected</span>" in record and "credential.rejected" in record
+
+
+def test_a_verified_credential_is_revoked_from_the_practitioner_page(client, regulator, session):
+    p = find(session, "CA-AB", profession_code="physiotherapist", registration_status="active")
+    auth = next(c for c in p.credentials if c.credential_type_code == "needling_authorization")
+    assert auth.verification_status == VerificationStatus.VERIFIED
+    url = f"/regulator/credentials/{auth.id}/decision"
+    prefix = f"c{auth.id}-"
+    data = {prefix + "version": auth.version, prefix + "decision": "revoked"}
+    data[prefix + "note"] = "withdrawn by the College"
+    assert "Revoke this credential?" in client.post(url, data=data).get_data(as_text=True)
+    response = client.post(url, data=data | {prefix + "confirmed": "yes"})
+    assert response.status_code == 302 and response.location.endswith(f"#credential-{auth.id}")
+    session.refresh(auth)
+    assert [d.status.value for d in auth.decisions] == ["verified", "revoked"]
+    answer = row(page(client, record_url(p)), "authorized-dry_needling")
+    assert ">Not authorized<" in answer and "was revoked on" in answer
+    # the day before, it still counted
+    yesterday = (date.fromisoformat(TODAY) - timedelta(days=1)).isoformat()
+    answer = row(page(client, f"{record_url(p)}?on={yesterday}"), "authorized-dry_needling")
+    assert ">Authorized<" in answer
 
 
 def test_decisions_need_the_forms_csrf_token(app, client, regulator, session):
     app.config["WTF_CSRF_ENABLED"] = True
     credential = unverified_ab(session)
-    assert decide(client, credential, "verify", "no token").status_code == 400
+    assert decide(client, credential, "verified", "no token").status_code == 400
     html = page(client, "/regulator/verification")
     name, token = re.search(
         r'name="(c\d+-csrf_token)" type="hidden" value="([^"]+)"', html
     ).groups()
     prefix = f"c{credential.id}-"
-    data = {name: token, prefix + "version": credential.version, prefix + "verify": "Verify"}
+    data = {name: token, prefix + "version": credential.version, prefix + "decision": "verified"}
     response = client.post(f"/regulator/verification/{credential.id}", data=data)
     assert response.status_code == 302
     session.refresh(credential)
-    assert credential.verified
+    assert credential.verification_status == VerificationStatus.VERIFIED
 
 
 def test_a_stale_version_is_refused_and_nothing_is_overwritten(client, regulator, session):
     credential = unverified_ab(session)
     seen = credential.version
-    credential.verification_note = "someone else's edit"
+    credential.hours = 99  # someone else's edit
     session.flush()
     assert credential.version == seen + 1
-    response = decide(client, credential, "verify", "too late", version=seen)
+    response = decide(client, credential, "verified", "too late", version=seen)
     assert response.status_code == 409
     assert "changed by someone else" in response.get_data(as_text=True)
     session.refresh(credential)
-    assert not credential.verified and credential.verification_note == "someone else's edit"
+    assert credential.decisions == [] and credential.hours == 99
 
 
 def test_credentials_outside_the_scope_cannot_be_decided(client, regulator, session):
@@ -509,7 +553,8 @@ def test_credentials_outside_the_scope_cannot_be_decided(client, regulator, sess
         .join(Credential.practitioner)
         .where(Practitioner.jurisdiction_code == "CA-BC")
     ).first()
-    assert decide(client, bc, "verify", "x").status_code == 404
+    assert decide(client, bc, "verified", "x").status_code == 404
+    assert client.post(f"/regulator/credentials/{bc.id}/decision").status_code == 404
     assert client.post("/regulator/verification/99999999999999999999").status_code == 404
 
 
@@ -564,7 +609,7 @@ def test_rules_page_lists_active_rules_with_sources_and_versions(client, regulat
         "https://cpta.ab.ca/for-physiotherapists/regulatory-expectations/restricted-activities"
         in html
     )
-    assert "needling_authorization (verified)" in html
+    assert "needling authorization (verified)" in html
     assert 'id="rule-bc-physio-dn-2022"' not in html
     assert 'id="version-1"' in html
     assert 'id="rule-bc-physio-dn-2022"' in page(client, "/regulator/rules")

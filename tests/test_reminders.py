@@ -15,13 +15,14 @@ from sqlalchemy import event, func, select
 from registry import db
 from registry.demo import DEFAULT_RULES, default_rules_bytes
 from registry.models import AuditEvent, ReminderSent
-from registry.rules import CredentialSnap
+from registry.rules import CredentialSnap, Decision
 from registry.services import clinics as clinic_service
 from registry.services import credentials as credential_service
 from registry.services import practitioners as practitioner_service
 from registry.services import users as user_service
 from registry.services.reminders import plan_reminders, remindable, threshold_for
 from registry.services.rulesets import load_rules
+from registry.services.verification import decide
 
 ACTOR = "test:reminders"
 D0 = date(2026, 1, 5)
@@ -111,7 +112,7 @@ def credential(session, p, kind: str, issued: date, expires: date | None = None,
         session, ACTOR, p, credential_type=kind, issued_on=issued, expires_on=expires, **kw
     )
     if kind == "needling_authorization":
-        credential_service.verify_credential(session, ACTOR, c)
+        decide(session, ACTOR, c, "verified", issued)
     return c
 
 
@@ -153,7 +154,7 @@ def world(session, make_user):
         session, ACTOR, old_cpr, issued_on=day(-5), expires_on=day(395)
     )
     revoked = credential(session, li, "bloodborne_pathogens", date(2024, 1, 15), day(10))
-    credential_service.revoke_credential(session, ACTOR, revoked, "issued in error")
+    decide(session, ACTOR, revoked, "revoked", day(-60), note="issued in error")  # long ago
     credential(session, li, "continuing_education", date(2024, 1, 2), day(-3))
 
     priya = practitioner(session, "AB-4", "Priya", "Sharma", "priya@example.org")
@@ -331,7 +332,8 @@ def test_a_renewed_credential_is_not_reminded(
 
 def test_expired_revoked_and_renewed_credentials_are_not_reminded():
     def cred(id, kind, issued, expires=None, revoked=False):
-        return CredentialSnap(kind, issued, expires_on=expires, revoked=revoked, id=id)
+        decisions = (Decision("revoked", issued),) if revoked else ()
+        return CredentialSnap(kind, issued, expires_on=expires, decisions=decisions, id=id)
 
     cases = [
         cred(1, "cpr_certification", date(2025, 1, 1), day(20)),
@@ -361,14 +363,22 @@ def test_a_new_gap_is_reminded_once(world, cli, outbox, session):
     outbox.take()
     li = world["Li"]
     auth = next(c for c in li.credentials if c.credential_type_code == "needling_authorization")
-    credential_service.revoke_credential(session, ACTOR, auth, "withdrawn by the college")
+    decide(session, ACTOR, auth, "revoked", day(1), note="withdrawn by the college")
     session.commit()
     send(cli, day(2))
     mails = by_recipient(outbox.take())
     assert set(mails) == {"bow@example.org", "owner@example.org", "li@example.org"}
-    gap = "Not authorized for dry needling: no needling authorization on file."
+    gap = "Not authorized for dry needling: no needling authorization on file"
     assert gap in mails["li@example.org"].body and "Omar" not in mails["li@example.org"].body
-    assert mails["bow@example.org"].subject == "Needling Registry: 1 new gap at Bow River Physio"
+    revoked = (
+        "Needling authorization (CPTA) was revoked on 2026-01-06: it no longer counts toward "
+        "any rule."
+    )
+    assert revoked in mails["bow@example.org"].body
+    assert "withdrawn by the college" not in mails["bow@example.org"].body  # the note stays
+    assert mails["bow@example.org"].subject == (
+        "Needling Registry: 1 new gap and 1 rejected or revoked credential at Bow River Physio"
+    )
     assert (
         "Li Chen" in mails["bow@example.org"].body and "Omar" not in mails["bow@example.org"].body
     )
@@ -503,4 +513,4 @@ def test_planning_is_a_fixed_handful_of_queries(world, session):
         clinic_service.assign_staff(session, ACTOR, bow, p)
     session.flush()
     assert len(plan_reminders(session, D0)) > 30
-    assert queries() == before <= 10
+    assert queries() == before <= 11

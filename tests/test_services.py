@@ -7,12 +7,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from registry.models import AppendOnlyError, AuditEvent, Role
-from registry.services import InvalidInput, StaleEdit
+from registry.models import AppendOnlyError, AuditEvent, Clinic, Role
+from registry.services import InvalidInput, NotFound, StaleEdit
 from registry.services import clinics as clinic_service
 from registry.services import credentials as credential_service
 from registry.services import practitioners as practitioner_service
 from registry.services import users as user_service
+from registry.services.verification import decide
 
 ACTOR = "test:editor"
 
@@ -103,25 +104,68 @@ def test_credential_lifecycle_is_audited(session, jane):
         issued_on=date(2025, 1, 1),
         expires_on=date(2026, 1, 1),
     )
-    assert not cpr.verified
+    assert cpr.verification_status.value == "pending" and cpr.decisions == []
     renewed = credential_service.renew_credential(
         session, ACTOR, cpr, issued_on=date(2026, 1, 1), expires_on=date(2028, 1, 1)
     )
-    credential_service.verify_credential(
-        session, "regulator@example.org", renewed, note="called issuer"
-    )
-    assert renewed.verified and renewed.verified_by_name == "regulator@example.org"
-    assert renewed.verified_at is not None
+    assert cpr.version == 2  # the renewal moved the old credential's version on
+    with pytest.raises(StaleEdit):  # a second renewal of the version the first one saw
+        credential_service.renew_credential(
+            session, ACTOR, cpr, issued_on=date(2026, 1, 2), expires_on=None, expected_version=1
+        )
+    decide(session, "regulator@example.org", renewed, "verified", note="called issuer")
+    assert renewed.verification_status.value == "verified"
+    assert renewed.decisions[-1].decided_by == "regulator@example.org"
+    assert decide(session, "regulator@example.org", renewed, "verified") is None  # no-op
     with pytest.raises(StaleEdit):
-        credential_service.revoke_credential(session, ACTOR, renewed, "fraud", expected_version=1)
-    credential_service.revoke_credential(session, ACTOR, cpr, "superseded")
-    assert cpr.revoked
+        decide(session, ACTOR, renewed, "revoked", note="fraud", expected_version=1)
+    with pytest.raises(InvalidInput, match="say why"):
+        decide(session, ACTOR, cpr, "revoked")
+    decide(session, ACTOR, cpr, "revoked", note="superseded")
+    assert cpr.withdrawn
     assert actions(session)[-4:] == [
         "credential.add",
         "credential.renew",
-        "credential.verify",
-        "credential.revoke",
+        "credential.verified",
+        "credential.revoked",
     ]
+
+
+@pytest.mark.parametrize(
+    ("status", "effective_on", "field", "reason"),
+    [
+        ("verified", date(2999, 1, 1), "effective_on", "is in the future"),
+        ("verified", date(2024, 12, 31), "effective_on", "is before the issue date"),
+        ("approved", None, "status", "unknown verification 'approved'"),
+        ("rejected", None, "note", "say why the credential is rejected"),
+    ],
+)
+def test_impossible_decisions_are_refused(session, jane, status, effective_on, field, reason):
+    cpr = credential_service.add_credential(
+        session, ACTOR, jane, credential_type="cpr_certification", issued_on=date(2025, 1, 1)
+    )
+    with pytest.raises(InvalidInput) as exc:
+        decide(session, ACTOR, cpr, status, effective_on)
+    assert reason in exc.value.errors[field]
+    assert cpr.decisions == [] and cpr.verification_status.value == "pending"
+
+
+def test_only_an_entitled_reviewer_decides(session, jane, make_user):
+    cpr = credential_service.add_credential(
+        session, ACTOR, jane, credential_type="cpr_certification", issued_on=date(2025, 1, 1)
+    )
+    bow = Clinic(name="Bow River Physio")
+    session.add(bow)
+    session.flush()
+    clinic_service.assign_staff(session, ACTOR, bow, jane)
+    for user in (
+        make_user("clinic_manager", clinics=["Bow River Physio"]),
+        make_user("regulator", jurisdictions=["US-CO"]),
+    ):
+        with pytest.raises(NotFound):
+            decide(session, user.email, cpr, "verified", decider=user)
+    own = make_user("regulator", jurisdictions=[jane.jurisdiction_code])
+    assert decide(session, own.email, cpr, "verified", decider=own) is not None
 
 
 def test_credential_values_are_checked(session, jane):

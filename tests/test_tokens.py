@@ -8,7 +8,6 @@ import hashlib
 import re
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from registry.models import ApiToken, AuditEvent
@@ -18,11 +17,6 @@ from .conftest import PASSWORD
 
 TODAY = date.today().isoformat()
 SECRET = re.compile(r"nr_[A-Za-z0-9_-]{40,}")
-
-
-@pytest.fixture
-def demo(cli):
-    assert cli("registry", "seed-demo", "--today", TODAY).exit_code == 0
 
 
 def make_token(client, name: str = "Scheduling sync") -> str:

@@ -14,11 +14,11 @@ from .. import db
 from ..db import EXTENSION_KEY
 from ..models import Role
 from ..permissions import Permission, requires
-from ..reports.evidence import evidence_bundle
-from ..reports.export import Export, ExportScope, UnknownCode, check_filters, filename, scope_of
+from ..read.evidence import evidence_bundle
+from ..read.export import Export, ExportScope, UnknownCode, check_filters, filename, scope_of
+from ..read.params import parse_as_of
 from ..scopes import get_practitioner, jurisdiction_allowed
 from . import bp
-from .params import parse_as_of
 
 MIMETYPES = {"csv": "text/csv", "json": "application/json"}
 

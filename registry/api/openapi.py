@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import RegistrationStatus
-from ..rules.model import GAP_KINDS, MODALITY_ORDER
-from .params import MAX_WINDOW
+from ..read.params import MAX_WINDOW
+from ..rules.explain import STATE_LABELS, VERDICT_LABELS
+from ..rules.model import GAP_KINDS, MODALITY_ORDER, VERDICTS, VERIFICATION_STATES
 
 NO_CONTROL = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
 PATH_SEGMENT = "^[^/\\u0000-\\u001f\\u007f-\\u009f]+$"
-VERDICTS = ["Authorized", "Not authorized", "Outside scope", "No rule on file"]
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -41,6 +41,12 @@ DATETIME = {"type": "string", "format": "date-time"}
 COUNT = {"type": "integer", "minimum": 0}
 NUMBER = {"type": "number"}
 BOOLEAN = {"type": "boolean"}
+VERDICT = {
+    "type": "string",
+    "enum": list(VERDICTS),
+    "description": "CONTRACT §5: only 'authorized' is an authorization; 'no_rule' is unknown.",
+}
+VERIFICATION = {"type": "string", "enum": list(VERIFICATION_STATES)}
 
 SCHEMAS: dict[str, Any] = {
     "Error": _object({"error": {**STRING, "description": "What was wrong, in words."}}),
@@ -64,6 +70,12 @@ SCHEMAS: dict[str, Any] = {
             "results": {"type": "array", "items": _ref("SearchResult")},
         }
     ),
+    "Decision": _object(
+        {
+            "status": VERIFICATION,
+            "effective_on": {**DATE, "description": "The day the decision took effect."},
+        }
+    ),
     "Credential": _object(
         {
             "type": STRING,
@@ -71,23 +83,52 @@ SCHEMAS: dict[str, Any] = {
             "number": {**STRING, "description": "'' when unknown."},
             "issued_on": DATE,
             "expires_on": _nullable(DATE),
-            "status": {"type": "string", "enum": ["current", "expiring", "expired", "revoked"]},
-            "verified": {"type": "boolean"},
+            "status": {
+                "type": "string",
+                "enum": ["current", "expiring", "expired", "rejected", "revoked"],
+                "description": "Its currency on as_of; rejected or revoked once withdrawn "
+                "(then it counts for nothing).",
+            },
+            "verification_status": VERIFICATION,
+            "verification": {**VERIFICATION, "description": "The same as verification_status."},
+            "verification_label": {"type": "string", "enum": list(STATE_LABELS.values())},
+            "verified": {**BOOLEAN, "description": "Verified on as_of."},
             "verified_on": _nullable(DATE),
+            "decided_on": {
+                **_nullable(DATE),
+                "description": "When the decision in force took effect; null while pending.",
+            },
+            "verification_history": {"type": "array", "items": _ref("Decision")},
+        }
+    ),
+    "BasisCredential": _object(
+        {
+            "type": STRING,
+            "issuer": STRING,
+            "issued_on": DATE,
+            "expires_on": _nullable(DATE),
+            "verification_status": VERIFICATION,
         }
     ),
     "ModalityStatus": _object(
         {
             "modality": {"type": "string", "enum": list(MODALITY_ORDER)},
             "declared": {"type": "boolean", "description": "The practitioner performs it."},
+            "verdict": VERDICT,
+            "verdict_label": {"type": "string", "enum": list(VERDICT_LABELS.values())},
             "authorized": {
-                "type": "boolean",
-                "description": "CONTRACT §5: no error today. True with 'No rule on file' too.",
+                **BOOLEAN,
+                "description": "True for the verdict 'authorized' only (never for no_rule).",
             },
-            "verdict": {"type": "string", "enum": VERDICTS},
-            "basis": {**STRING, "description": "The credentials it rests on, or why not."},
+            "explanation": {**STRING, "description": "The credentials it rests on, or why not."},
+            "basis": {**STRING, "description": "The same as explanation (version 1's name)."},
             "rule_id": _nullable(STRING),
             "source": _nullable(STRING),
+            "credentials": {
+                "type": "array",
+                "items": _ref("BasisCredential"),
+                "description": "When authorized: the credentials that satisfy the rule.",
+            },
         }
     ),
     "Practitioner": _object(
@@ -174,10 +215,11 @@ SCHEMAS: dict[str, Any] = {
             "hours": _nullable(NUMBER),
             "in_person_hours": _nullable(NUMBER),
             "sessions": _nullable(NUMBER),
-            "verified": BOOLEAN,
-            "verified_at": _nullable(DATETIME),
-            "verified_by": _nullable(STRING),
-            "revoked": BOOLEAN,
+            "verification_status": VERIFICATION,
+            "verification_on": {
+                **_nullable(DATE),
+                "description": "When the decision in force took effect; null while pending.",
+            },
         }
     ),
     "ExportPractitioner": _object(
@@ -191,9 +233,11 @@ SCHEMAS: dict[str, Any] = {
             "status_since": _nullable(DATE),
             "class": _nullable(STRING),
             "registered_since": DATE,
+            "practising_since": _nullable(DATE),
             "registration_expires_on": _nullable(DATE),
             "city": _nullable(STRING),
             "modalities": {"type": "array", "items": STRING},
+            "verdicts": _object({m: VERDICT for m in MODALITY_ORDER}),
             "credentials": {"type": "array", "items": _ref("ExportCredential")},
         }
     ),
@@ -226,16 +270,26 @@ SCHEMAS: dict[str, Any] = {
             "description": STRING,
             "state_on_as_of": {
                 "type": "string",
-                "enum": ["current", "expired", "not yet issued", "revoked"],
+                "enum": ["current", "expiring", "expired", "not yet issued", "rejected", "revoked"],
             },
-            "verification": {"type": "string", "enum": ["verified", "rejected", "not reviewed"]},
-            "verified": BOOLEAN,
-            "verified_by_name": _nullable(STRING),
-            "verified_at": _nullable(DATETIME),
-            "verification_note": _nullable(STRING),
-            "revoked": BOOLEAN,
-            "revoked_at": _nullable(DATETIME),
-            "revoked_reason": _nullable(STRING),
+            "verification_on_as_of": VERIFICATION,
+            "verification_today": VERIFICATION,
+            "entered_by": _nullable(STRING),
+            "entered_on": DATETIME,
+            "decisions": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "status": VERIFICATION,
+                        "effective_on": DATE,
+                        "recorded_at": DATETIME,
+                        "decided_by": STRING,
+                        "via": {"type": "string", "enum": ["review", "import", "migration"]},
+                        "note": _nullable(STRING),
+                        "evidence_on_file": BOOLEAN,
+                    }
+                ),
+            },
             "evidence_on_file": BOOLEAN,
             "counted": {**BOOLEAN, "description": "It satisfied a requirement on as_of."},
             "counted_for": {"type": "array", "items": STRING},
@@ -263,7 +317,8 @@ SCHEMAS: dict[str, Any] = {
     "BundleModality": _object(
         {
             "modality": {"type": "string", "enum": list(MODALITY_ORDER)},
-            "verdict": {"type": "string", "enum": VERDICTS},
+            "verdict": VERDICT,
+            "verdict_label": {"type": "string", "enum": list(VERDICT_LABELS.values())},
             "authorized": BOOLEAN,
             "rule": {"oneOf": [_ref("BundleRule"), {"type": "null"}]},
             "basis": {

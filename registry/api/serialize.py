@@ -6,8 +6,10 @@ from typing import Any
 
 from flask import Response, current_app, url_for
 
-from ..public.queries import Hit, Results
-from ..public.records import PublicCredential, PublicRecord
+from ..read.records import PublicCredential, PublicRecord
+from ..read.search import Hit, Results
+from ..read.verdicts import ModalityStatus
+from ..rules import AUTHORIZED
 
 
 def _iso(value) -> str | None:
@@ -42,21 +44,64 @@ def results_json(results: Results) -> dict[str, Any]:
 
 
 def credential_json(c: PublicCredential) -> dict[str, Any]:
+    """A credential as it stands on the record's day: ``status`` is its currency (current,
+    expiring, expired) or, once withdrawn, rejected or revoked; ``verification_status`` (also
+    ``verification``) the decision in force: pending, verified, rejected or revoked."""
+    state = c.state
     return {
         "type": c.type,
         "issuer": c.issuer,
         "number": c.number,
         "issued_on": c.issued_on.isoformat(),
         "expires_on": _iso(c.expires_on),
-        "status": c.state,
-        "verified": c.verified,
-        "verified_on": _iso(c.verified_on),
+        "status": state.status,
+        "verification_status": state.verification,
+        "verification": state.verification,
+        "verification_label": state.verification_label,
+        "verified": state.verified,
+        "verified_on": _iso(state.decided_on) if state.verified else None,
+        "decided_on": _iso(state.decided_on),
+        "verification_history": [
+            {"status": d.status, "effective_on": d.on.isoformat()} for d in c.history
+        ],
+    }
+
+
+def basis_json(m: ModalityStatus, as_of) -> list[dict[str, Any]]:
+    """The credentials each satisfied requirement of the rule rests on."""
+    return [
+        {
+            "type": cred.credential_type,
+            "issuer": cred.issuer,
+            "issued_on": cred.issued_on.isoformat(),
+            "expires_on": _iso(cred.expires_on),
+            "verification_status": cred.state_on(as_of),
+        }
+        for b in m.authorization.basis
+        for cred in b.credentials
+    ]
+
+
+def modality_json(m: ModalityStatus, as_of) -> dict[str, Any]:
+    """CONTRACT §5's verdict for one modality, in words too, and its basis; ``authorized``
+    is true for the verdict ``authorized`` only."""
+    rule = m.authorization.rule
+    return {
+        "modality": m.modality,
+        "declared": m.declared,
+        "verdict": m.verdict,
+        "verdict_label": m.label,
+        "authorized": m.authorized,
+        "explanation": m.basis,
+        "basis": m.basis,
+        "rule_id": rule.id if rule else None,
+        "source": rule.source if rule else None,
+        "credentials": basis_json(m, as_of) if m.verdict == AUTHORIZED else [],
     }
 
 
 def record_json(p: PublicRecord) -> dict[str, Any]:
-    """CONTRACT §6's public record; ``authorized`` has §5's meaning (no error), so it is true
-    with the verdict 'No rule on file' too: read it with the verdict."""
+    """CONTRACT §6's public record as of its day."""
     return {
         "jurisdiction": p.jurisdiction,
         "profession": p.profession,
@@ -70,18 +115,7 @@ def record_json(p: PublicRecord) -> dict[str, Any]:
         "clinics": p.clinics,
         "as_of": p.as_of.isoformat(),
         "credentials": [credential_json(c) for c in p.credentials],
-        "modalities": [
-            {
-                "modality": m.modality,
-                "declared": m.declared,
-                "authorized": m.authorized,
-                "verdict": m.verdict,
-                "basis": m.basis,
-                "rule_id": m.authorization.rule.id if m.authorization.rule else None,
-                "source": m.authorization.rule.source if m.authorization.rule else None,
-            }
-            for m in p.modalities
-        ],
+        "modalities": [modality_json(m, p.as_of) for m in p.modalities],
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from flask import abort, current_app, jsonify, request
@@ -9,17 +10,17 @@ from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
 from .. import db
-from ..extensions import limiter
+from ..extensions import limiter, public_rate_limit
 from ..permissions import Permission, requires
-from ..public.answers import public_rate_limit, public_record, read_search
-from ..public.cache import cached
-from ..public.params import SearchError
-from ..public.queries import run_search
-from ..reports.audit import run_audit
-from ..services.rulesets import rule_book
+from ..read.audit import run_audit
+from ..read.cache import cached
+from ..read.params import AuditQuery, QueryError, SearchError
+from ..read.records import public_record
+from ..read.rulebook import current_rule_book
+from ..read.search import read_search, run_search
 from . import bp
 from .openapi import document
-from .params import audit_jurisdiction, parse_as_of, parse_window
+from .params import NO_JURISDICTION, audit_jurisdiction
 from .serialize import json_response, record_json, results_json, to_json
 
 
@@ -36,7 +37,7 @@ def practitioners():
     is an empty ``results`` list with the true ``total``."""
     session = db.session()
     try:
-        search = read_search(session)
+        search = read_search(session, request.args)
     except SearchError as exc:
         abort(400, str(exc))
     size = current_app.config["PAGE_SIZE"]
@@ -66,13 +67,17 @@ def practitioner(jurisdiction: str, profession: str, registration_number: str):
 def audit():
     """CONTRACT §5's audit document, for admins and for regulators in their jurisdictions."""
     session = db.session()
+    args = request.args
     try:
-        as_of = parse_as_of(request.args.get("as_of"))
-        window = parse_window(request.args.get("window"))
-    except ValueError as exc:
+        query = AuditQuery.parse(args.get("as_of"), args.get("window"), args.get("jurisdiction"))
+    except QueryError as exc:
+        if set(exc.errors) == {"jurisdiction"}:  # no such code: the answer for out of scope
+            abort(404, NO_JURISDICTION)
         abort(400, str(exc))
-    code = audit_jurisdiction(session, current_user, request.args.get("jurisdiction"))
-    return jsonify(run_audit(session, rule_book(session), as_of, window, code))
+    query = replace(
+        query, jurisdiction=audit_jurisdiction(session, current_user, query.jurisdiction)
+    )
+    return jsonify(run_audit(session, current_rule_book(session), query))
 
 
 @bp.get("/openapi.json")

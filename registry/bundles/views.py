@@ -6,9 +6,9 @@ from flask import render_template, request
 from flask_login import current_user
 
 from .. import db
-from ..api.params import parse_as_of
 from ..permissions import Permission, requires
-from ..reports.evidence import evidence_bundle
+from ..read.evidence import evidence_bundle
+from ..read.params import parse_as_of
 from ..scopes import get_practitioner
 from . import bp
 

@@ -9,18 +9,12 @@ import click
 
 from .. import db
 from ..models import Jurisdiction
-from ..reports.audit import render_csv, run_audit
-from ..services.rulesets import rule_book
+from ..read.audit import render_csv, run_audit
+from ..read.rulebook import rule_book
 from . import registry_cli
-from .common import as_of_option, fail, guarded
+from .common import audit_query, fail, guarded
 
 FORMATS = ("json", "csv", "table")
-
-
-def _window(value: str) -> int:
-    if not value.strip().isdigit() or int(value) > 3650:
-        raise fail("--window: must be a whole number of days between 0 and 3650")
-    return int(value)
 
 
 def render_table(report: dict) -> str:
@@ -55,12 +49,11 @@ def audit_command(jurisdiction, as_of, window, fmt, output) -> None:
     """Every gap between practitioners and the rules, explained (CONTRACT §5)."""
     if fmt not in FORMATS:
         raise fail(f"--format: must be one of {', '.join(FORMATS)}")
-    day, days = as_of_option(as_of), _window(window)
+    query = audit_query(as_of, window, jurisdiction)
     session = db.session()
-    code = jurisdiction.upper() if jurisdiction else None
-    if code and session.get(Jurisdiction, code) is None:
+    if query.jurisdiction and session.get(Jurisdiction, query.jurisdiction) is None:
         raise fail(f"--jurisdiction: unknown jurisdiction '{jurisdiction}'")
-    report = run_audit(session, rule_book(session), day, days, code)
+    report = run_audit(session, rule_book(session), query)
     text = {
         "json": lambda r: json.dumps(r, indent=2) + "\n",
         "csv": render_csv,

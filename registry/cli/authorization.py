@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 
 from .. import db
-from ..reports.snapshots import snapshot_of
+from ..read.rulebook import rule_book
+from ..read.snapshots import snapshot_of
 from ..rules import authorization
 from ..rules.explain import describe_basis, verdict
 from ..rules.model import MODALITY_ORDER
 from ..services.practitioners import find
-from ..services.rulesets import rule_book
 from . import registry_cli
 from .common import as_of_option, fail, guarded
 

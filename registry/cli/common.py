@@ -10,8 +10,8 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
+from ..read.params import AuditQuery, QueryError
 from ..services import InvalidInput, ServiceError
-from ..services.fields import parse_date
 
 
 def actor() -> str:
@@ -49,13 +49,21 @@ def guarded(fn):
     return wrapper
 
 
-def as_of_option(value: str | None) -> date:
-    if not value:
-        return date.today()
+OPTION_NAMES = {"as_of": "--as-of", "window": "--window", "jurisdiction": "--jurisdiction"}
+
+
+def audit_query(as_of: str | None, window: str | None = None, jurisdiction: str | None = None):
+    """The options as a checked ``AuditQuery``; one line naming each bad option otherwise."""
     try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise fail(f"--as-of: {exc}") from None
+        return AuditQuery.parse(as_of, window, jurisdiction)
+    except QueryError as exc:
+        raise fail(
+            "; ".join(f"{OPTION_NAMES.get(k, k)}: {v}" for k, v in exc.errors.items())
+        ) from None
+
+
+def as_of_option(value: str | None) -> date:
+    return audit_query(value).as_of
 
 
 def open_text(path: str):

@@ -7,7 +7,7 @@ import sys
 import click
 
 from .. import db
-from ..reports.export import FORMATS, Export, UnknownCode, check_filters, scope_of
+from ..read.export import FORMATS, Export, UnknownCode, check_filters, scope_of
 from . import registry_cli
 from .common import fail, guarded
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 
 from .. import db
-from ..reports.audit import rules_impact
+from ..read.audit import rules_impact
+from ..read.rulebook import get_rule_set, rule_book
 from ..rules import RuleBook
 from ..rules.explain import describe_requirements
-from ..services.rulesets import RulesRefused, check_rules_file, get_rule_set, load_rules, rule_book
+from ..services.rulesets import RulesRefused, check_rules_file, load_rules
 from . import registry_cli
 from .common import actor, as_of_option, fail, guarded
 

@@ -14,10 +14,9 @@ from flask_login import current_user
 from icalendar import Alarm, Calendar, Event
 
 from .. import db
-from ..extensions import limiter
+from ..extensions import limiter, public_rate_limit
 from ..models import Clinic
 from ..permissions import Permission, requires
-from ..public.answers import public_rate_limit
 from ..services import NotFound
 from ..services import secrets as secret_service
 from . import bp, queries

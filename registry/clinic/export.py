@@ -43,8 +43,8 @@ CREDENTIAL_COLUMNS = [
     "hours",
     "in_person_hours",
     "sessions",
-    "verified",
-    "revoked",
+    "verification",
+    "verification_on",
     "evidence_on_file",
 ]
 COLUMNS = PRACTITIONER_COLUMNS + VERDICT_COLUMNS + CREDENTIAL_COLUMNS
@@ -113,8 +113,8 @@ def _credential(c: Credential | None) -> list:
         "" if c.hours is None else f"{c.hours:g}",
         "" if c.in_person_hours is None else f"{c.in_person_hours:g}",
         c.sessions,
-        c.verified,
-        c.revoked,
+        c.verification_status.value,
+        c.verification_on,
         c.evidence_ref is not None,
     ]
 

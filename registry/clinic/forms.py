@@ -30,19 +30,22 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from ..read.params import check_day
 from ..rules.engine import label
 from ..rules.model import MODALITY_ORDER
 from ..services.fields import parse_email
 
 MODALITY_CHOICES = [SelectChoice(m, label(m)) for m in MODALITY_ORDER]
-EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
 STALE_FORM = "This form is incomplete or out of date; reload the page and try again."
 EVIDENCE_HINT = "A PDF, PNG or JPEG of the certificate, at most {limit}."
 
 
 def plausible_date(_form, field) -> None:
-    if field.data is not None and not EARLIEST <= field.data <= LATEST:
-        raise ValidationError(f"must be between {EARLIEST} and {LATEST}")
+    if field.data is not None:
+        try:
+            check_day(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 def date_given(_form, field) -> None:

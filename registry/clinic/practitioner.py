@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import db
 from ..models import Clinic, Credential, Practitioner
 from ..permissions import Permission, requires
-from ..reports.status import statuses
+from ..read.verdicts import statuses
 from ..scopes import private_visible_ids
 from ..services import InvalidInput, ServiceError, StaleEdit
 from ..services.credentials import add_credential, renew_credential
@@ -73,7 +73,7 @@ def _page(p: Practitioner, clinics: list[Clinic], code: int = 200, **forms: Flas
     renew = {
         c.id: RenewForm(formdata=None, prefix=f"renew-{c.id}", version=c.version)
         for c in credentials
-        if not c.revoked
+        if not c.withdrawn
     }
     renew.update(forms.pop("renew", {}))
     return render_template(
@@ -180,14 +180,15 @@ def add(jurisdiction: str, profession: str, number: str):
     queries.fill_choices(db.session(), form)
     code = 400
     if form.validate_on_submit():
-        code = _with_evidence(form, lambda ref: _add(p, form, ref))
+        clinic = _workspace(clinics).clinic.name
+        code = _with_evidence(form, lambda ref: _add(p, form, ref, clinic))
     if code:
         return _page(p, clinics, code, credential=form)
     flash("Credential added; it waits for verification.")
     return redirect(_url(p, _workspace(clinics)))
 
 
-def _add(p: Practitioner, form: CredentialForm, ref: str) -> Credential:
+def _add(p: Practitioner, form: CredentialForm, ref: str, clinic: str) -> Credential:
     return add_credential(
         db.session(),
         current_user.email,
@@ -201,6 +202,7 @@ def _add(p: Practitioner, form: CredentialForm, ref: str) -> Credential:
         in_person_hours=form.in_person_hours.data,
         sessions=form.sessions.data,
         evidence_ref=ref,
+        entered_by=clinic,
     )
 
 
@@ -217,14 +219,15 @@ def renew(jurisdiction: str, profession: str, number: str, credential_id: int):
     form = RenewForm(prefix=f"renew-{old.id}")
     code = 400
     if form.validate_on_submit():
-        code = _with_evidence(form, lambda ref: _renew(old, form, ref))
+        clinic = _workspace(clinics).clinic.name
+        code = _with_evidence(form, lambda ref: _renew(old, form, ref, clinic))
     if code:
         return _page(p, clinics, code, renew={old.id: form})
     flash("Credential renewed; the new one waits for verification.")
     return redirect(_url(p, _workspace(clinics)))
 
 
-def _renew(old: Credential, form: RenewForm, ref: str) -> Credential:
+def _renew(old: Credential, form: RenewForm, ref: str, clinic: str) -> Credential:
     return renew_credential(
         db.session(),
         current_user.email,
@@ -234,6 +237,7 @@ def _renew(old: Credential, form: RenewForm, ref: str) -> Credential:
         credential_number=(form.credential_number.data or "").strip() or None,
         evidence_ref=ref,
         expected_version=form.version.data,
+        entered_by=clinic,
     )
 
 

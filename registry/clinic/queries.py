@@ -1,5 +1,5 @@
 """Read queries of the clinic workspace. Each page runs a fixed number of queries however many
-staff a clinic has: staff in one query, their status through ``reports.status.statuses`` (five
+staff a clinic has: staff in one query, their status through ``read.verdicts.statuses`` (five
 queries), their credentials in one more."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from flask import abort
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from wtforms import SelectChoice
 
 from ..models import (
@@ -24,7 +24,7 @@ from ..models import (
     Role,
     User,
 )
-from ..reports.status import ModalityStatus, PractitionerStatus, statuses
+from ..read.verdicts import ModalityStatus, PractitionerStatus, statuses
 from ..rules import Gap
 from ..rules.engine import label
 from ..scopes import practitioner_filter
@@ -72,6 +72,16 @@ def staff_rows(session: Session, clinic_id: int, as_of: date | None = None) -> l
     return [StaffRow(p, found[p.id]) for p in people if p.id in found]
 
 
+def booking_groups(rows: list[StaffRow], modality: str) -> dict[str, list[StaffRow]]:
+    """The booking guard's answer: ``may`` (authorized), ``pending`` (would be authorized
+    once a credential is verified: not bookable) and ``may_not`` (everyone else)."""
+    groups: dict[str, list[StaffRow]] = {"may": [], "pending": [], "may_not": []}
+    for row in rows:
+        ms = row.status.modalities[modality]
+        groups["may" if ms.authorized else "pending" if ms.pending else "may_not"].append(row)
+    return groups
+
+
 def staff_gaps(rows: list[StaffRow]) -> list[tuple[Practitioner, Gap]]:
     """Every gap of every staff member, errors first, then by name."""
     gaps = [(r.practitioner, g) for r in rows for g in r.status.gaps]
@@ -90,7 +100,7 @@ class Expiry:
 
 
 def staff_credentials(session: Session, clinic_id: int) -> list[Credential]:
-    """Every credential of the clinic's staff (revoked ones too), in practitioner order."""
+    """Every credential of the clinic's staff (withdrawn ones too), in practitioner order."""
     return list(
         session.scalars(
             select(Credential)
@@ -114,7 +124,7 @@ def expiries(session: Session, clinic_id: int, today: date, days: int) -> list[E
     ]
     groups: dict[tuple[int, str], list[Credential]] = defaultdict(list)
     for c in staff_credentials(session, clinic_id):
-        if not c.revoked:
+        if not c.withdrawn:
             groups[(c.practitioner_id, c.credential_type_code)].append(c)
     for group in groups.values():
         for c in group:
@@ -134,6 +144,7 @@ def credentials_of(session: Session, practitioner_id: int) -> list[Credential]:
         session.scalars(
             select(Credential)
             .where(Credential.practitioner_id == practitioner_id)
+            .options(selectinload(Credential.decisions))
             .order_by(Credential.credential_type_code, Credential.issued_on.desc())
         )
     )

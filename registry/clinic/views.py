@@ -84,17 +84,15 @@ def remove(jurisdiction: str, profession: str, number: str):
 @bp.get("/book")
 @requires(Permission.CLINIC_READ)
 def book():
-    """Who may be booked for a modality on a date, and why the others may not."""
+    """Who may be booked for a modality on a date (authorized only), who waits for a
+    verification (never bookable), and why the others may not."""
     ws = workspace()
     form = BookingForm(formdata=request.args)
     if not form.validate():
         return render_template("clinic/book.html", ws=ws, form=form, rows=None), 400
     rows = queries.staff_rows(db.session(), ws.clinic.id, form.date.data)
-    may = [r for r in rows if r.status.may(form.modality.data)]
-    may_not = [r for r in rows if not r.status.may(form.modality.data)]
-    return render_template(
-        "clinic/book.html", ws=ws, form=form, rows=rows, may=may, may_not=may_not
-    )
+    groups = queries.booking_groups(rows, form.modality.data)
+    return render_template("clinic/book.html", ws=ws, form=form, rows=rows, **groups)
 
 
 @bp.get("/expiries")

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from ..public.params import clean_text
+from ..read.params import clean_text
 
 DEFAULT_COUNT, MAX_COUNT = 20, 100
 SEARCH_PARAMS = ("name", "identifier")

@@ -16,8 +16,16 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Credential, CredentialType, Jurisdiction, Practitioner, Profession
-from ..public.queries import ORDER, equals, name_matches
+from ..models import (
+    WITHDRAWN_STATUSES,
+    Credential,
+    CredentialType,
+    Jurisdiction,
+    Practitioner,
+    Profession,
+    VerificationStatus,
+)
+from ..read.search import ORDER, equals, name_matches
 from .params import PractitionerSearch, alternatives
 
 P, C = Practitioner, Credential
@@ -45,7 +53,7 @@ CREDENTIAL_COLUMNS = (
     C.credential_number,
     C.issued_on,
     C.expires_on,
-    C.verified,
+    C.verification_status,
 )
 
 
@@ -57,7 +65,11 @@ class PublicCredentialRow:
     number: str
     issued_on: date
     expires_on: date | None
-    verified: bool
+    verification: str  # pending or verified: rejected and revoked ones are left out
+
+    @property
+    def verified(self) -> bool:
+        return self.verification == VerificationStatus.VERIFIED
 
 
 @dataclass(frozen=True)
@@ -126,18 +138,32 @@ def _rows(session: Session, query) -> list[PractitionerRow]:
 
 
 def _with_credentials(session: Session, rows: list[PractitionerRow]) -> list[PractitionerRow]:
-    """The rows with their non-revoked credentials (one query), by type then newest first."""
+    """The rows with their credentials that count (one query), by type then newest first: a
+    rejected or revoked credential is no qualification, current or past."""
     if not rows:
         return rows
     found: dict[int, list[PublicCredentialRow]] = defaultdict(list)
     query = (
         select(*CREDENTIAL_COLUMNS)
         .join(CredentialType, CredentialType.code == C.credential_type_code)
-        .where(C.practitioner_id.in_([r.id for r in rows]), C.revoked.is_(False))
+        .where(
+            C.practitioner_id.in_([r.id for r in rows]),
+            C.verification_status.notin_(WITHDRAWN_STATUSES),
+        )
         .order_by(C.practitioner_id, C.credential_type_code, C.issued_on.desc(), C.id)
     )
     for c in session.execute(query):
-        found[c[0]].append(PublicCredentialRow(*c[1:7], verified=bool(c[7])))
+        found[c.practitioner_id].append(
+            PublicCredentialRow(
+                type_code=c.credential_type_code,
+                type_name=c.type_name,
+                issuer=c.issuer,
+                number=c.credential_number,
+                issued_on=c.issued_on,
+                expires_on=c.expires_on,
+                verification=getattr(c.verification_status, "value", c.verification_status),
+            )
+        )
     return [replace(r, credentials=tuple(found[r.id])) for r in rows]
 
 

@@ -108,7 +108,10 @@ def _credential(base: str, c: PublicCredentialRow) -> dict[str, Any]:
         "display": c.type_name,
     }
     return {
-        "extension": [{"url": extension_url(base, "verified"), "valueBoolean": c.verified}],
+        "extension": [
+            {"url": extension_url(base, "verified"), "valueBoolean": c.verified},
+            {"url": extension_url(base, "verification-status"), "valueCode": c.verification},
+        ],
         "identifier": [{"value": c.number}],
         "code": {"coding": [coding], "text": c.type_name},
         "period": {"start": _iso(c.issued_on), "end": _iso(c.expires_on)},

@@ -15,11 +15,10 @@ from flask import Response, abort, request
 from werkzeug.exceptions import HTTPException
 
 from .. import db
-from ..extensions import limiter
+from ..extensions import limiter, public_rate_limit
 from ..models import CredentialType, Profession
 from ..permissions import Permission, requires
-from ..public.answers import public_rate_limit
-from ..public.cache import cached
+from ..read.cache import cached
 from ..scopes import MAX_ID
 from . import bp
 from .outcome import base_url, error_response, fhir_response, to_text

@@ -2,7 +2,7 @@
 
 from .audit import AppendOnlyError, AuditEvent
 from .base import Base
-from .credential import Credential
+from .credential import WITHDRAWN_STATUSES, Credential, CredentialDecision, VerificationStatus
 from .integration import ApiToken, CalendarFeed, ReminderSent
 from .practitioner import (
     Clinic,
@@ -24,6 +24,7 @@ __all__ = [
     "Clinic",
     "ClinicStaff",
     "Credential",
+    "CredentialDecision",
     "CredentialType",
     "Jurisdiction",
     "Modality",
@@ -36,6 +37,8 @@ __all__ = [
     "Rule",
     "RuleSet",
     "User",
+    "VerificationStatus",
+    "WITHDRAWN_STATUSES",
     "UserClinic",
     "UserJurisdiction",
 ]

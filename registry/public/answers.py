@@ -1,4 +1,4 @@
-"""Cached answers shared by the public pages and the JSON API (see ``cache``).
+"""The public pages' cached parts (see ``read.cache``).
 
 Searches, records and whole anonymous pages are computed once per data version; views call
 these helpers and stay thin.
@@ -9,40 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask import session as cookie_session
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from .cache import cached
+from ..read.cache import cached
+from ..read.params import SearchQuery
+from ..read.search import choices, run_search
 from .forms import SearchForm
-from .params import Search, known_codes, parse_search
-from .queries import choices, run_search
-from .records import PublicRecord, find_record
 
 Page = tuple[str, int]
-
-
-def public_rate_limit() -> str:
-    """Read per request, so an operator (or a test) can change it without a restart."""
-    return current_app.config["PUBLIC_RATE_LIMIT"]
-
-
-def read_search(session: Session) -> Search:
-    """The request's search parameters (SearchError when bad), checked against cached codes."""
-    codes = cached(session, "codes", lambda: known_codes(session))
-    return parse_search(request.args, *codes)
-
-
-def public_record(
-    session: Session, jurisdiction: str, profession: str, number: str
-) -> PublicRecord | None:
-    """The public record as of today, or None."""
-    key = ("record", jurisdiction, profession, number)
-    return cached(
-        session, key, lambda: find_record(session, jurisdiction, profession, number, date.today())
-    )
 
 
 def search_choices(session: Session) -> tuple[list, list]:
@@ -54,14 +32,14 @@ def fragment(template: str, **context) -> Markup:
     return Markup(render_template(template, **context))  # noqa: S704 (escaped by Jinja)
 
 
-def search_section(session: Session, search: Search, size: int) -> tuple[Markup, int]:
+def search_section(session: Session, search: SearchQuery, size: int) -> tuple[Markup, int]:
     """The form (filled from the parsed search) and, when anything was asked, the page of
     results: HTML that depends on nothing but the search and the data. 404 past the end."""
     key = ("search", search, size)
     return cached(session, key, lambda: _search_section(session, search, size))
 
 
-def _search_section(session: Session, search: Search, size: int) -> tuple[Markup, int]:
+def _search_section(session: Session, search: SearchQuery, size: int) -> tuple[Markup, int]:
     jurisdictions, professions = search_choices(session)
     form = SearchForm(data=search.args())
     form.set_choices(jurisdictions, professions)

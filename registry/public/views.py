@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template
+from flask import abort, current_app, render_template, request
 from werkzeug.exceptions import TooManyRequests
 
 from .. import db
-from ..extensions import limiter
+from ..extensions import limiter, public_rate_limit
 from ..permissions import Permission, requires
+from ..read.params import SearchError
+from ..read.records import public_record
+from ..read.search import read_search
 from . import bp
-from .answers import (
-    bad_search_page,
-    public_rate_limit,
-    public_record,
-    read_search,
-    search_section,
-    shared_page,
-)
+from .answers import bad_search_page, search_section, shared_page
 from .forms import MODALITY_NAMES
-from .params import SearchError
 
 
 @bp.errorhandler(TooManyRequests)
@@ -47,7 +42,7 @@ def index():
     Bad parameters re-render the form with the reasons (400); a page past the end, 404."""
     session = db.session()
     try:
-        search = read_search(session)
+        search = read_search(session, request.args)
     except SearchError as exc:
         return bad_search_page(session, exc.errors)
     size = current_app.config["PAGE_SIZE"]

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..rules.engine import label
+from ..rules.explain import sentence
 from .queries import ComplianceRow, KindCount, MonthCount
 
 WIDTH = 640
@@ -71,11 +72,6 @@ class Chart:
     label_x: int
     rows: tuple[Row, ...]
     legend: tuple[LegendItem, ...]
-
-
-def sentence(text: str) -> str:
-    """'needling authorization' -> 'Needling authorization' (acronyms kept: 'IMS ...')."""
-    return text[:1].upper() + text[1:]
 
 
 def _short(text: str) -> str:

@@ -7,18 +7,16 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import Field, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import Field, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
+from ..read.params import DEFAULT_WINDOW, MAX_WINDOW, parse_day
 from ..rules.engine import label
 from ..rules.model import GAP_KINDS, MODALITY_ORDER
-from ..services.fields import parse_date
 
 REGISTRATION = "registration"  # the modality filter value for registration gaps
-# Audit dates are kept well inside what date arithmetic (windows, month bins) can reach.
-EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger one cannot exist
 
 
@@ -40,10 +38,7 @@ class IsoDateField(Field):
     def process_formdata(self, valuelist) -> None:
         self.data = None
         if valuelist and valuelist[0].strip():
-            day = parse_date(valuelist[0])  # its ValueError becomes the field's error
-            if not EARLIEST <= day <= LATEST:
-                raise ValueError(f"choose a date between {EARLIEST} and {LATEST}")
-            self.data = day
+            self.data = parse_day(valuelist[0])  # its ValueError becomes the field's error
 
 
 class FilterForm(FlaskForm):
@@ -60,7 +55,9 @@ class DashboardForm(FilterForm):
 
 class AuditForm(DashboardForm):
     window = IntegerField(
-        "Expiring within (days)", default=60, validators=[Optional(), NumberRange(0, 3650)]
+        "Expiring within (days)",
+        default=DEFAULT_WINDOW,
+        validators=[Optional(), NumberRange(0, MAX_WINDOW)],
     )
     kind = SelectField(
         "Gap kind",
@@ -91,29 +88,52 @@ class RulesFilterForm(FilterForm):
     version = IntegerField("Version", validators=[Optional(), NumberRange(1, MAX_ID)])
 
 
-class VerifyForm(FlaskForm):
-    """Verify or reject one credential, carrying the version the regulator saw. Rendered once
-    per queued credential with the prefix ``c<id>`` so every field id is unique."""
+DECISIONS = {
+    "verified": "Verify",
+    "rejected": "Reject",
+    "revoked": "Revoke",
+}
+CONFIRM = {"rejected": "Reject the credential", "revoked": "Revoke the credential"}
+
+
+class DecisionForm(FlaskForm):
+    """One verification decision about one credential, at the version the regulator saw.
+    The decision comes from the button pressed (``decision=verified|rejected|revoked``);
+    rejecting and revoking take a note and a confirmation. Rendered with a prefix per
+    credential (``c<id>``) so every field id on a page is unique."""
 
     version = HiddenField(validators=[InputRequired()])
-    note = TextAreaField(
-        "Note", validators=[Length(max=2000)], description="What you checked; required to reject"
+    decision = SelectField(choices=choices(DECISIONS.items()), validate_choice=False)
+    effective_on = IsoDateField(
+        "Takes effect on",
+        description="YYYY-MM-DD; today when empty. It may be earlier, never in the future.",
     )
-    verify = SubmitField("Verify")
-    reject = SubmitField("Reject")
+    note = TextAreaField(
+        "Note",
+        validators=[Length(max=2000)],
+        description="What you checked; required to reject or revoke",
+    )
+    confirmed = HiddenField()
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if not (self.version.data or "").isdigit():
+        if not str(self.version.data or "").isdigit():
             self.version.errors.append("The form is missing the credential's version; reload.")
             ok = False
-        if not self.verify.data and not self.reject.data:
-            self.note.errors.append("Choose Verify or Reject.")
+        if self.decision.data not in DECISIONS:
+            self.note.errors.append("Choose Verify, Reject or Revoke.")
             ok = False
-        if self.reject.data and not (self.note.data or "").strip():
-            self.note.errors.append("Say why the credential is rejected.")
+        elif self.decision.data in CONFIRM and not (self.note.data or "").strip():
+            self.note.errors.append(f"Say why the credential is {self.decision.data}.")
+            ok = False
+        if self.effective_on.data and self.effective_on.data > date.today():
+            self.effective_on.errors.append("A decision cannot take effect in the future.")
             ok = False
         return ok
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.decision.data in CONFIRM and self.confirmed.data != "yes"
 
 
 class RulesUploadForm(FlaskForm):

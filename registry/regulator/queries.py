@@ -7,8 +7,8 @@ one more grouped query, whatever the number of practitioners.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from ..models import (
+    WITHDRAWN_STATUSES,
     Credential,
     Jurisdiction,
     Practitioner,
@@ -25,9 +26,9 @@ from ..models import (
     Role,
     User,
 )
-from ..public.params import clean_text
-from ..reports.audit import run_audit
-from ..rules import RuleBook
+from ..read.audit import run_audit
+from ..read.params import AuditQuery, clean_text
+from ..rules import AUTHORIZED, NO_RULE, NOT_AUTHORIZED, PENDING_VERIFICATION, RuleBook, verdict_of
 from ..rules.model import MODALITY_ORDER, WARNING_KINDS
 from ..scopes import practitioner_filter
 from .forms import GAP_KINDS, REGISTRATION
@@ -77,26 +78,23 @@ def in_scope(user: User, jurisdiction: str | None) -> ColumnElement[bool]:
     return clause
 
 
-def scoped_audit(
-    session: Session,
-    user: User,
-    book: RuleBook,
-    as_of: date,
-    window: int,
-    jurisdiction: str | None,
-) -> dict[str, Any]:
+def scoped_audit(session: Session, user: User, book: RuleBook, query: AuditQuery) -> dict[str, Any]:
     """The audit document (CONTRACT §5) for one jurisdiction or every one in scope. For a
     regulator's 'all' the per-jurisdiction audits are joined; ``jurisdiction`` stays null."""
     codes = scope_codes(user)
-    if jurisdiction or codes is None:
-        return run_audit(session, book, as_of, window, jurisdiction)
-    report = run_audit(session, book, as_of, window, codes[0]) if codes else None
-    report = report or {"practitioners_checked": 0, "gaps": []}
-    for code in codes[1:]:
-        more = run_audit(session, book, as_of, window, code)
+    if query.jurisdiction or codes is None:
+        return run_audit(session, book, query)
+    report: dict[str, Any] = {"practitioners_checked": 0, "gaps": []}
+    for code in codes:
+        more = run_audit(session, book, replace(query, jurisdiction=code))
         report["practitioners_checked"] += more["practitioners_checked"]
         report["gaps"] += more["gaps"]
-    return {**report, "as_of": as_of.isoformat(), "window_days": window, "jurisdiction": None}
+    return {
+        **report,
+        "as_of": query.as_of.isoformat(),
+        "window_days": query.window,
+        "jurisdiction": None,
+    }
 
 
 def filter_gaps(
@@ -126,13 +124,16 @@ class KindCount:
 
 @dataclass(frozen=True)
 class ComplianceRow:
-    """Practitioners of one profession declaring one modality, and how many are authorized
-    (CONTRACT §5: no error). ``no_rule`` of the authorized ones have no rule on file."""
+    """Practitioners of one profession declaring one modality, counted by their verdict
+    (CONTRACT §5). Only ``authorized`` counts toward the share: a pending claim and "no rule
+    on file" never do."""
 
     profession: str
     modality: str
     declared: int
     authorized: int
+    pending: int
+    not_authorized: int
     no_rule: int
 
     @property
@@ -158,9 +159,12 @@ def kind_counts(gaps: list[dict[str, Any]]) -> list[KindCount]:
 def compliance(
     session: Session, user: User, jurisdiction: str | None, gaps: list[dict[str, Any]]
 ) -> list[ComplianceRow]:
-    """Per profession and modality: declared, authorized and no-rule counts, from the
+    """Per profession and modality: how many declare it and each verdict's count, from the
     audit's gaps of the same day and one query of the declared modalities."""
-    errors = {_gap_key(g) for g in gaps if g["severity"] == "error"}
+    errors: dict[tuple, list[str]] = defaultdict(list)
+    for g in gaps:
+        if g["severity"] == "error":
+            errors[_gap_key(g)].append(g["kind"])
     no_rule = {_gap_key(g) for g in gaps if g["kind"] == "no_rule"}
     P, M = Practitioner, PractitionerModality
     rows = session.execute(
@@ -168,17 +172,24 @@ def compliance(
         .join(M, M.practitioner_id == P.id)
         .where(in_scope(user, jurisdiction))
     )
-    declared, authorized, unruled = Counter(), Counter(), Counter()
-    for j, p, n, m in rows:
-        group = (p, m)
-        declared[group] += 1
-        if (j, p, n, None) not in errors and (j, p, n, m) not in errors:
-            authorized[group] += 1
-            unruled[group] += (j, p, n, m) in no_rule
+    counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for r in rows:
+        key = (r.jurisdiction_code, r.profession_code, r.registration_number)
+        kinds = errors.get((*key, None), []) + errors.get((*key, r.modality_code), [])
+        verdict = verdict_of((*key, r.modality_code) not in no_rule, kinds)
+        counts[(r.profession_code, r.modality_code)][verdict] += 1
     order = {m: i for i, m in enumerate(MODALITY_ORDER)}
     return [
-        ComplianceRow(p, m, declared[(p, m)], authorized[(p, m)], unruled[(p, m)])
-        for p, m in sorted(declared, key=lambda k: (k[0], order.get(k[1], 99), k[1]))
+        ComplianceRow(
+            p,
+            m,
+            counts[(p, m)].total(),
+            counts[(p, m)][AUTHORIZED],
+            counts[(p, m)][PENDING_VERIFICATION],
+            counts[(p, m)][NOT_AUTHORIZED],
+            counts[(p, m)][NO_RULE],
+        )
+        for p, m in sorted(counts, key=lambda k: (k[0], order.get(k[1], 99), k[1]))
     ]
 
 
@@ -194,7 +205,7 @@ def _month_start(day: date, months_ahead: int = 0) -> date:
 def expiries(
     session: Session, user: User, jurisdiction: str | None, as_of: date, months: int = 12
 ) -> list[MonthCount]:
-    """Credential (unrevoked) and registration expiries from ``as_of`` to the end of the
+    """Credential (not withdrawn) and registration expiries from ``as_of`` to the end of the
     ``months``-th month: two queries grouped by day, binned by month here (portable SQL)."""
     end = _month_start(as_of, months)
     scope = in_scope(user, jurisdiction)
@@ -202,7 +213,12 @@ def expiries(
     credentials = session.execute(
         select(C.expires_on, func.count())
         .join(P, P.id == C.practitioner_id)
-        .where(scope, C.revoked.is_(False), C.expires_on >= as_of, C.expires_on < end)
+        .where(
+            scope,
+            C.verification_status.notin_(WITHDRAWN_STATUSES),
+            C.expires_on >= as_of,
+            C.expires_on < end,
+        )
         .group_by(C.expires_on)
     )
     registrations = session.execute(
@@ -228,7 +244,7 @@ class Dashboard:
 def dashboard(
     session: Session, user: User, book: RuleBook, as_of: date, jurisdiction: str | None
 ) -> Dashboard:
-    report = scoped_audit(session, user, book, as_of, 60, jurisdiction)
+    report = scoped_audit(session, user, book, AuditQuery(as_of, jurisdiction=jurisdiction))
     return Dashboard(
         report,
         kind_counts(report["gaps"]),

@@ -8,14 +8,16 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from .. import db
+from ..models import Credential
 from ..permissions import Permission, requires
-from ..reports.status import statuses
+from ..read.verdicts import statuses
 from ..rules.engine import label
+from ..rules.explain import STATE_LABELS, sentence
 from ..scopes import get_practitioner
-from ..services import StaleEdit
-from ..services.credentials import verify_credential
+from ..services import InvalidInput, StaleEdit
+from ..services.verification import decide
 from . import bp
-from .forms import AuthorizedOnForm, VerifyForm
+from .forms import AuthorizedOnForm, DecisionForm
 from .records import (
     changes,
     clinics_of,
@@ -50,6 +52,7 @@ def practitioner(jurisdiction: str, profession: str, number: str):
         clinics=clinics_of(session, p),
         events=history(session, p, page_arg(), HISTORY_PAGE_SIZE),
         credential_names={str(c.id): _credential_name(c) for c in credentials},
+        decision_forms={c.id: decision_form(c) for c in credentials},
         changes=changes,
         evidence_url=evidence_url,
     ), 200 if valid else 400
@@ -59,15 +62,12 @@ def _credential_name(c) -> str:
     return f"{label(c.credential_type_code)}" + (f", {c.issuer}" if c.issuer else "")
 
 
-def _queue(posted: dict[int, VerifyForm] | None = None, problem: str | None = None, code=200):
+def _queue(posted: dict[int, DecisionForm] | None = None, problem: str | None = None, code=200):
     """The queue page; ``posted`` keeps a refused form (with its errors) in its row."""
     session = db.session()
     page = verification_queue(session, current_user, page_arg(), current_app.config["PAGE_SIZE"])
     posted = posted or {}
-    forms = {
-        c.id: posted.get(c.id) or VerifyForm(prefix=f"c{c.id}", formdata=None, version=c.version)
-        for c in page.items
-    }
+    forms = {c.id: posted.get(c.id) or decision_form(c) for c in page.items}
     return render_template(
         "regulator/verification.html",
         page=page,
@@ -77,36 +77,79 @@ def _queue(posted: dict[int, VerifyForm] | None = None, problem: str | None = No
     ), code
 
 
+def decision_form(c: Credential, formdata=None) -> DecisionForm:
+    return DecisionForm(prefix=f"c{c.id}", formdata=formdata, version=c.version)
+
+
 @bp.get("/verification")
 @requires(Permission.VERIFY)
 def verification():
-    """Credentials waiting for a primary-source check, oldest first."""
+    """Credentials waiting for a primary-source check (pending today), oldest first."""
     return _queue()
 
 
 @bp.post("/verification/<int:credential_id>")
 @requires(Permission.VERIFY)
 def verify(credential_id: int):
-    """Verify or reject (with a note) one credential, at the version the regulator saw."""
+    """A decision from the queue: verify, or reject with a note (after a confirmation)."""
+    credential = credential_in_scope(db.session(), current_user, credential_id)
+    back = url_for(".verification", page=page_arg())
+    return _decide(
+        credential, back, lambda form, problem, code: _queue({credential_id: form}, problem, code)
+    )
+
+
+@bp.post("/credentials/<int:credential_id>/decision")
+@requires(Permission.VERIFY)
+def decide_credential(credential_id: int):
+    """A decision from the practitioner's page: verify, reject or revoke, with a date."""
+    credential = credential_in_scope(db.session(), current_user, credential_id)
+    p = credential.practitioner
+    back = (
+        url_for(
+            ".practitioner",
+            jurisdiction=p.jurisdiction_code,
+            profession=p.profession_code,
+            number=p.registration_number,
+        )
+        + f"#credential-{credential.id}"
+    )
+
+    def refused(form, problem, code):
+        flash(problem)
+        return redirect(back), 303
+
+    return _decide(credential, back, refused)
+
+
+def _decide(credential: Credential, back: str, refused):
+    """Check the posted decision, ask for a confirmation before a rejection or revocation,
+    then record it; ``refused(form, problem, code)`` answers a refused one."""
     session = db.session()
-    credential = credential_in_scope(session, current_user, credential_id)
-    form = VerifyForm(prefix=f"c{credential_id}")
-    what = f"{label(credential.credential_type_code)} of {credential.practitioner.name}"
+    form = decision_form(credential, request.form)
+    what = f"{sentence(label(credential.credential_type_code))} of {credential.practitioner.name}"
     if not form.validate():
         problem = f"{what}: " + " ".join(e for errors in form.errors.values() for e in errors)
-        return _queue({credential_id: form}, problem, 400)
+        return refused(form, problem, 400)
+    if form.needs_confirmation:
+        return render_template(
+            "regulator/confirm_decision.html", c=credential, form=form, what=what, back=back
+        )
     try:
-        verify_credential(
+        decide(
             session,
             current_user.email,
             credential,
-            verified_by_id=current_user.id,
-            note=(form.note.data or "").strip() or None,
+            form.decision.data,
+            form.effective_on.data,
+            note=form.note.data,
+            decider=current_user,
             expected_version=int(form.version.data),
-            accept=bool(form.verify.data),
         )
     except StaleEdit as exc:
-        return _queue(problem=f"{what}: {exc}", code=409)
+        return refused(form, f"{what}: {exc}", 409)
+    except InvalidInput as exc:
+        return refused(form, f"{what}: " + "; ".join(exc.errors.values()), 400)
     session.commit()
-    flash(f"{what} {'verified' if form.verify.data else 'rejected'}.")
-    return redirect(url_for(".verification", page=page_arg()))
+    flash(f"{what}: {STATE_LABELS[form.decision.data].lower()}.")
+    return redirect(back)

@@ -13,12 +13,23 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 from werkzeug.routing import BuildError
 
-from ..models import AuditEvent, Clinic, ClinicStaff, Credential, Practitioner, Rule, RuleSet, User
-from ..reports.audit import ImpactChange, rules_impact
+from ..models import (
+    AuditEvent,
+    Clinic,
+    ClinicStaff,
+    Credential,
+    Practitioner,
+    Rule,
+    RuleSet,
+    User,
+    VerificationStatus,
+)
+from ..read.audit import ImpactChange, rules_impact
+from ..read.rulebook import rule_book
 from ..rules import RuleBook, RuleSnap
 from ..rules.loader import RulesFile
 from ..scopes import practitioner_filter
-from ..services.rulesets import check_rules_file, check_rules_file_scoped, rule_book
+from ..services.rulesets import check_rules_file, check_rules_file_scoped
 from .forms import MAX_ID
 from .queries import scope_codes
 
@@ -90,15 +101,13 @@ def changes(event: AuditEvent) -> list[tuple[str, str, str]]:
 def _queue_where(user: User):
     return (
         practitioner_filter(user),
-        Credential.verified.is_(False),
-        Credential.revoked.is_(False),
-        Credential.verified_at.is_(None),
+        Credential.verification_status == VerificationStatus.PENDING,
     )
 
 
 def verification_queue(session: Session, user: User, page: int, per_page: int) -> Page:
-    """Credentials never reviewed (not verified, not rejected, not revoked) of practitioners
-    in ``user``'s scope, waiting longest first. A rejected credential leaves the queue."""
+    """Credentials pending verification today (never decided, or sent back to pending) of
+    practitioners in ``user``'s scope, waiting longest first. A decision takes them out."""
     stmt = (
         select(Credential)
         .join(Credential.practitioner)
@@ -111,7 +120,7 @@ def verification_queue(session: Session, user: User, page: int, per_page: int) -
 
 def credential_in_scope(session: Session, user: User, credential_id: int) -> Credential:
     """The credential if its practitioner is in ``user``'s scope; 404 otherwise."""
-    if credential_id > MAX_ID:
+    if not 0 < credential_id <= MAX_ID:
         abort(404)
     credential = session.scalar(
         select(Credential)

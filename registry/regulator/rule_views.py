@@ -14,9 +14,10 @@ from flask_login import current_user
 
 from .. import db
 from ..permissions import Permission, requires
+from ..read.rulebook import get_rule_set, rule_book
 from ..rules.explain import describe_requirements
 from ..services import NotFound
-from ..services.rulesets import RulesRefused, get_rule_set, load_rules, load_rules_scoped, rule_book
+from ..services.rulesets import RulesRefused, load_rules, load_rules_scoped
 from . import bp
 from .forms import ActivateForm, RulesFilterForm, RulesUploadForm, choices
 from .queries import jurisdiction_choices, scope_codes

@@ -9,19 +9,15 @@ from flask_login import current_user
 
 from .. import db
 from ..permissions import Permission, requires
-from ..reports.audit import render_csv
-from ..services.rulesets import rule_book
+from ..read.audit import render_csv
+from ..read.params import AuditQuery
+from ..read.rulebook import current_rule_book
 from . import bp, queries
-from .charts import compliance_chart, expiry_chart, gaps_chart, sentence
+from .charts import compliance_chart, expiry_chart, gaps_chart
 from .forms import AuditForm, DashboardForm, choices
 from .queries import filter_gaps, requested_jurisdiction, scope_codes, scoped_audit
 
 AUDIT_PAGE_SIZE = 100
-
-
-@bp.context_processor
-def helpers() -> dict:
-    return {"sentence": sentence}
 
 
 def page_arg() -> int:
@@ -50,7 +46,9 @@ def dashboard():
     if not form.validate():
         return render_template("regulator/dashboard.html", form=form, board=None), 400
     as_of = form.as_of.data or date.today()
-    board = queries.dashboard(session, current_user, rule_book(session), as_of, jurisdiction)
+    board = queries.dashboard(
+        session, current_user, current_rule_book(session), as_of, jurisdiction
+    )
     charts = {
         "gaps": gaps_chart(board.kinds),
         "compliance": compliance_chart(board.compliance),
@@ -72,7 +70,8 @@ def audit():
         return render_template("regulator/audit.html", form=form, report=None), 400
     as_of = form.as_of.data or date.today()
     window = 60 if form.window.data is None else form.window.data
-    report = scoped_audit(session, current_user, rule_book(session), as_of, window, jurisdiction)
+    query = AuditQuery(as_of, window, jurisdiction)
+    report = scoped_audit(session, current_user, current_rule_book(session), query)
     report = filter_gaps(report, form.kind.data, form.modality.data, form.profession.data)
     if form.format.data == "json":
         return jsonify(report)

@@ -1,4 +1,4 @@
-"""Gaps and authorizations, exactly as CONTRACT §5 defines them.
+"""Gaps, verdicts and authorizations, exactly as CONTRACT §5 defines them.
 
 Each check is a small function returning the gaps it finds; ``evaluate`` collects every one
 of them instead of stopping at the first.
@@ -11,10 +11,16 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from .model import (
+    AUTHORIZED,
     ERROR,
     MODALITY_ORDER,
+    NO_RULE,
+    NOT_AUTHORIZED,
+    PENDING_VERIFICATION,
+    VERIFIED,
     WARNING,
     WARNING_KINDS,
+    WITHDRAWN,
     Authorization,
     Basis,
     CredentialSnap,
@@ -81,17 +87,18 @@ def registration_gaps(ctx: _Context) -> list[Gap]:
         return [
             ctx.gap("registration_inactive", detail=f"not registered until {p.registered_since}")
         ]
-    if p.registration_expires_on is not None and d > p.registration_expires_on:
-        return [
-            ctx.gap(
-                "registration_inactive", detail=f"registration expired {p.registration_expires_on}"
-            )
-        ]
+    # the status says more than the expiry date when both apply
     if p.registration_status != "active" and d >= p.status_since:
         return [
             ctx.gap(
                 "registration_inactive",
                 detail=f"registration {p.registration_status} since {p.status_since}",
+            )
+        ]
+    if p.registration_expires_on is not None and d > p.registration_expires_on:
+        return [
+            ctx.gap(
+                "registration_inactive", detail=f"registration expired {p.registration_expires_on}"
             )
         ]
     if p.registration_expires_on is not None and p.registration_expires_on <= ctx.horizon:
@@ -105,8 +112,9 @@ def registration_gaps(ctx: _Context) -> list[Gap]:
     return []
 
 
-def rule_gaps(ctx: _Context, rule: RuleSnap, modality: str) -> list[Gap]:
-    """Gaps against the rule in force; the list of satisfied requirements goes to ``basis``."""
+def rule_gaps(ctx: _Context, rule: RuleSnap, modality: str) -> tuple[list[Gap], list[Basis]]:
+    """Gaps against the rule in force, and the requirements it holds (with the credentials
+    that satisfy each) as the basis of an authorization."""
     if not rule.permitted:
         return [
             ctx.gap(
@@ -116,7 +124,7 @@ def rule_gaps(ctx: _Context, rule: RuleSnap, modality: str) -> list[Gap]:
                 detail=f"{label(modality)} is outside a {label(ctx.p.profession)}'s "
                 f"scope of practice in {ctx.p.jurisdiction}",
             )
-        ]
+        ], []
     gaps = []
     classes = rule.registration_classes
     if classes is not None:
@@ -147,30 +155,33 @@ def rule_gaps(ctx: _Context, rule: RuleSnap, modality: str) -> list[Gap]:
                     detail=f"{max(years, 0)} of {minimum} required years {words}",
                 )
             )
+    basis = []
     for item in rule.requires:
-        gap, _ = requirement_check(ctx, rule, modality, item)
+        gap, used = requirement_check(ctx, rule, modality, item)
         if gap is not None:
             gaps.append(gap)
-    return gaps
+        if gap is None or gap.severity == WARNING:
+            basis.append(Basis(item, used))
+    return gaps, basis
 
 
 def requirement_check(
     ctx: _Context, rule: RuleSnap, modality: str, item: Requirement
 ) -> tuple[Gap | None, tuple[CredentialSnap, ...]]:
-    """At most one gap for one item (the first that applies), and the counting credentials."""
+    """At most one gap for one item (the first that applies), and the counting credentials.
+    A credential rejected or revoked on the day does not exist for it (CONTRACT §5)."""
     d, first = ctx.as_of, item.credentials[0]
     what = " or ".join(label(c) for c in item.credentials)
 
     def gap(kind: str, detail: str, used: Iterable[CredentialSnap] = ()) -> tuple[Gap, tuple]:
         return ctx.gap(kind, modality, first, rule, detail), tuple(used)
 
-    held = [
-        c
-        for c in ctx.p.credentials
-        if c.credential_type in item.credentials and not c.revoked and c.issued_on <= d
+    of_type = [
+        c for c in ctx.p.credentials if c.credential_type in item.credentials and c.issued_on <= d
     ]
+    held = [c for c in of_type if c.state_on(d) not in WITHDRAWN]
     if not held:
-        return gap("missing_credential", f"no {what} on file")
+        return gap("missing_credential", f"no {what} on file{_withdrawn(of_type, d)}")
     if item.issuers is not None:
         approved = {i.casefold() for i in item.issuers}
         held = [c for c in held if c.issuer.casefold() in approved]
@@ -191,11 +202,35 @@ def requirement_check(
     if shortfall:
         return gap(*shortfall)
     pool = counting or current
-    if item.verified and not any(c.verified for c in pool):
-        return gap("unverified", f"{what} not verified yet", pool)
+    if item.verified and not any(c.state_on(d) == VERIFIED for c in pool):
+        return gap("unverified", waiting_words(pool), pool)
     if all(c.expires_on is not None and c.expires_on <= ctx.horizon for c in pool):
         return gap("expiring_soon", f"{what} expires {max(c.expires_on for c in pool)}", pool)
     return None, tuple(pool)
+
+
+def _withdrawn(credentials: list[CredentialSnap], day: date) -> str:
+    """' (the one on file was rejected on 2026-11-03)' when a withdrawn credential explains
+    why nothing counts; '' otherwise."""
+    gone = [(c, c.decision_on(day)) for c in credentials if c.state_on(day) in WITHDRAWN]
+    if not gone:
+        return ""
+    c, decision = max(gone, key=lambda cd: (cd[1].on, cd[0].issued_on))
+    more = f"; {len(gone) - 1} more withdrawn" if len(gone) > 1 else ""
+    what = f"the {label(c.credential_type)} of {c.issued_on}"
+    return f" ({what} was {decision.status} on {decision.on}{more})"
+
+
+def waiting_words(pool: Iterable[CredentialSnap]) -> str:
+    """'waiting for verification of the needling authorization submitted 2026-11-02 by Bow
+    River Physio': the newest of the credentials that would count once verified."""
+    c = max(pool, key=lambda c: (c.entered_on or c.issued_on, c.issued_on))
+    if c.entered_on is not None:
+        by = f" by {c.entered_by}" if c.entered_by else ""
+        when = f"submitted {c.entered_on}{by}"
+    else:
+        when = f"issued {c.issued_on}"
+    return f"waiting for verification of the {label(c.credential_type)} {when}"
 
 
 def _shortfall(item: Requirement, counting: list[CredentialSnap], what: str):
@@ -219,24 +254,28 @@ def _shortfall(item: Requirement, counting: list[CredentialSnap], what: str):
     return None
 
 
-def _performed(p: PractitionerSnap) -> list[str]:
+def performed(p: PractitionerSnap) -> list[str]:
+    """The modalities ``p`` declares, the contract's three first."""
     known = [m for m in MODALITY_ORDER if m in p.modalities]
     return known + sorted(m for m in p.modalities if m not in MODALITY_ORDER)
+
+
+def _no_rule(ctx: _Context, modality: str) -> Gap:
+    p = ctx.p
+    return ctx.gap(
+        "no_rule",
+        modality,
+        detail=f"no rule for {label(p.profession)}s performing {label(modality)} "
+        f"in {p.jurisdiction} on {ctx.as_of}",
+    )
 
 
 def modality_gaps(ctx: _Context, book: RuleBook, modality: str) -> list[Gap]:
     p = ctx.p
     rule = book.rule_for(p.jurisdiction, p.profession, modality, ctx.as_of)
     if rule is None:
-        return [
-            ctx.gap(
-                "no_rule",
-                modality,
-                detail=f"no rule for {label(p.profession)}s performing {label(modality)} "
-                f"in {p.jurisdiction} on {ctx.as_of}",
-            )
-        ]
-    return rule_gaps(ctx, rule, modality)
+        return [_no_rule(ctx, modality)]
+    return rule_gaps(ctx, rule, modality)[0]
 
 
 def evaluate(p: PractitionerSnap, book: RuleBook, as_of: date, window: int = 60) -> list[Gap]:
@@ -244,27 +283,62 @@ def evaluate(p: PractitionerSnap, book: RuleBook, as_of: date, window: int = 60)
     they perform."""
     ctx = _Context(p, as_of, window)
     gaps = registration_gaps(ctx)
-    for modality in _performed(p):
+    for modality in performed(p):
         gaps += modality_gaps(ctx, book, modality)
     return gaps
+
+
+def verdict_of(has_rule: bool, error_kinds: Iterable[str]) -> str:
+    """CONTRACT §5's verdict from whether a rule applies and the kinds of the errors of the
+    registration and the modality: pending verification when every error is ``unverified``."""
+    if not has_rule:
+        return NO_RULE
+    errors = list(error_kinds)
+    if not errors:
+        return AUTHORIZED
+    if all(kind == "unverified" for kind in errors):
+        return PENDING_VERIFICATION
+    return NOT_AUTHORIZED
+
+
+def _authorize(ctx: _Context, book: RuleBook, modality: str, registration: list[Gap]):
+    p = ctx.p
+    rule = book.rule_for(p.jurisdiction, p.profession, modality, ctx.as_of)
+    if rule is None:
+        gaps, basis = [_no_rule(ctx, modality)], []
+    else:
+        gaps, basis = rule_gaps(ctx, rule, modality)
+    every = (*registration, *gaps)
+    verdict = verdict_of(rule is not None, [g.kind for g in every if g.severity == ERROR])
+    return Authorization(modality, ctx.as_of, verdict, rule, every, tuple(basis))
 
 
 def authorization(
     p: PractitionerSnap, book: RuleBook, as_of: date, modality: str, window: int = 60
 ) -> Authorization:
     """May ``p`` perform ``modality`` on ``as_of`` (whether or not they declare it), and on
-    which credentials: authorized when neither the registration nor the modality has an error."""
+    which credentials (CONTRACT §5's verdict)."""
     ctx = _Context(p, as_of, window)
-    gaps = registration_gaps(ctx) + modality_gaps(ctx, book, modality)
-    rule = book.rule_for(p.jurisdiction, p.profession, modality, as_of)
-    basis: list[Basis] = []
-    if rule is not None and rule.permitted:
-        for item in rule.requires:
-            gap, used = requirement_check(ctx, rule, modality, item)
-            if gap is None or gap.severity == WARNING:
-                basis.append(Basis(item, used))
-    authorized = not any(g.severity == ERROR for g in gaps)
-    return Authorization(modality, as_of, authorized, rule, tuple(gaps), tuple(basis))
+    return _authorize(ctx, book, modality, registration_gaps(ctx))
+
+
+def assess(
+    p: PractitionerSnap,
+    book: RuleBook,
+    as_of: date,
+    window: int = 60,
+    modalities: Iterable[str] = MODALITY_ORDER,
+) -> tuple[list[Gap], dict[str, Authorization]]:
+    """Everything faces show of one practitioner on one day, evaluating each rule once:
+    ``evaluate``'s gaps, and an authorization for each of ``modalities``."""
+    ctx = _Context(p, as_of, window)
+    registration = registration_gaps(ctx)
+    wanted = list(dict.fromkeys([*modalities, *performed(p)]))
+    auths = {m: _authorize(ctx, book, m, registration) for m in wanted}
+    gaps = list(registration)
+    for m in performed(p):
+        gaps += [g for g in auths[m].gaps if g.modality is not None]
+    return gaps, auths
 
 
 def audit(

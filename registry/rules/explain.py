@@ -2,12 +2,47 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from .engine import label
-from .model import Authorization, CredentialSnap, RuleSnap
+from .model import (
+    AUTHORIZED,
+    NO_RULE,
+    NOT_AUTHORIZED,
+    PENDING,
+    PENDING_VERIFICATION,
+    REJECTED,
+    REVOKED,
+    VERIFIED,
+    Authorization,
+    CredentialSnap,
+    RuleSnap,
+)
 
 
-def describe_credential(c: CredentialSnap) -> str:
-    """'45 h dry needling course, Acupuncture Canada, verified 2022-01-10'."""
+def sentence(text: str) -> str:
+    """'needling authorization' -> 'Needling authorization' (acronyms kept: 'IMS ...')."""
+    return text[:1].upper() + text[1:]
+
+
+VERDICT_LABELS = {
+    AUTHORIZED: "Authorized",
+    PENDING_VERIFICATION: "Pending verification",
+    NOT_AUTHORIZED: "Not authorized",
+    NO_RULE: "No rule on file",
+}
+# One vocabulary for a credential's verification state on every page.
+STATE_LABELS = {
+    PENDING: "Pending verification",
+    VERIFIED: "Verified",
+    REJECTED: "Rejected",
+    REVOKED: "Revoked",
+}
+
+
+def describe_credential(c: CredentialSnap, on: date) -> str:
+    """'45 h dry needling course, Acupuncture Canada, verified 2022-01-10': as it stood on
+    ``on``."""
     parts = []
     amount = ""
     if c.hours:
@@ -17,36 +52,35 @@ def describe_credential(c: CredentialSnap) -> str:
     parts.append(f"{amount}{label(c.credential_type)}")
     if c.issuer:
         parts.append(c.issuer)
-    if c.verified:
-        parts.append(f"verified {c.verified_at}" if c.verified_at else "verified")
+    decision = c.decision_on(on)
+    if decision is None or decision.status == PENDING:
+        parts.append("pending verification")
     else:
-        parts.append("self-declared, not verified")
+        parts.append(f"{decision.status} {decision.on}")
     if c.expires_on:
         parts.append(f"valid to {c.expires_on}")
     return ", ".join(parts)
 
 
 def verdict(auth: Authorization) -> str:
-    """A short answer: 'Authorized', 'Not authorized', 'Outside scope' or 'No rule on file'.
-
-    'No rule on file' is still authorized in CONTRACT §5's sense (no error), but a reader
-    must see that nothing was assessed."""
-    if auth.rule is None:
-        return "No rule on file"
-    if not auth.rule.permitted:
-        return "Outside scope"
-    return "Authorized" if auth.authorized else "Not authorized"
+    """The verdict in words: 'Authorized', 'Pending verification', 'Not authorized' or
+    'No rule on file'."""
+    return VERDICT_LABELS[auth.verdict]
 
 
 def describe_basis(auth: Authorization) -> str:
-    """Why: the credentials an authorization rests on, or the errors that withhold it."""
-    if auth.rule is None:
-        return "no scope-of-practice rule is on file for this profession and modality here"
+    """Why, in a sentence: the credentials an authorization rests on, what it waits for, or
+    the errors that withhold it."""
+    if auth.verdict == NO_RULE:
+        return (
+            "no scope-of-practice rule is on file for this profession and modality here, "
+            "so the registry cannot say whether they may"
+        )
     if not auth.rule.permitted:
         return "outside this profession's scope of practice here"
-    if not auth.authorized:
+    if auth.verdict != AUTHORIZED:
         return "; ".join(g.detail for g in auth.gaps if g.severity == "error")
-    credentials = [describe_credential(c) for b in auth.basis for c in b.credentials]
+    credentials = [describe_credential(c, auth.as_of) for b in auth.basis for c in b.credentials]
     return "; ".join(credentials) or "permitted for this profession without further credentials"
 
 
@@ -63,7 +97,7 @@ def describe_requirements(rule: RuleSnap) -> str:
     if rule.min_years_practising:
         parts.append(f"{rule.min_years_practising}+ years practising")
     for item in rule.requires:
-        text = " or ".join(item.credentials)
+        text = " or ".join(label(c) for c in item.credentials)
         extras = [
             f"{item.min_hours:g} h" if item.min_hours is not None else "",
             f"{item.min_in_person_hours:g} h in person"

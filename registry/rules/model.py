@@ -9,7 +9,7 @@ from typing import Any
 
 MODALITY_ORDER = ("dry_needling", "ims", "acupuncture")
 ERROR, WARNING = "error", "warning"
-WARNING_KINDS = frozenset({"no_rule", "unverified", "expiring_soon"})
+WARNING_KINDS = frozenset({"no_rule", "expiring_soon"})
 # Every gap kind of CONTRACT §5, errors first (in the order an audit checks them), then warnings.
 GAP_KINDS = (
     "registration_inactive",
@@ -26,9 +26,33 @@ GAP_KINDS = (
     "no_rule",
 )
 
+# A credential's verification states (CONTRACT §1); WITHDRAWN ones count for nothing.
+PENDING, VERIFIED, REJECTED, REVOKED = "pending", "verified", "rejected", "revoked"
+VERIFICATION_STATES = (PENDING, VERIFIED, REJECTED, REVOKED)
+WITHDRAWN = frozenset({REJECTED, REVOKED})
+
+# The four verdicts of CONTRACT §5, for a practitioner, a modality and a day.
+AUTHORIZED = "authorized"
+PENDING_VERIFICATION = "pending_verification"
+NOT_AUTHORIZED = "not_authorized"
+NO_RULE = "no_rule"
+VERDICTS = (AUTHORIZED, PENDING_VERIFICATION, NOT_AUTHORIZED, NO_RULE)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A verification decision taking effect on ``on``."""
+
+    status: str
+    on: date
+
 
 @dataclass(frozen=True, slots=True)
 class CredentialSnap:
+    """A credential as the engine sees it. ``decisions`` are in effect order (by date, then
+    in the order they were recorded): the state on a day is the last one dated on or before
+    it, ``pending`` before the first."""
+
     credential_type: str
     issued_on: date
     issuer: str = ""
@@ -36,11 +60,26 @@ class CredentialSnap:
     hours: float | None = None
     in_person_hours: float | None = None
     sessions: int | None = None
-    verified: bool = False
-    revoked: bool = False
     credential_number: str = ""
     id: int | None = None
-    verified_at: date | None = None
+    decisions: tuple[Decision, ...] = ()
+    entered_on: date | None = None  # when it was put on file
+    entered_by: str | None = None  # by whom, in words ("Bow River Physio")
+
+    def decision_on(self, day: date) -> Decision | None:
+        found = None
+        for d in self.decisions:
+            if d.on > day:
+                break
+            found = d
+        return found
+
+    def state_on(self, day: date) -> str:
+        found = self.decision_on(day)
+        return found.status if found is not None else PENDING
+
+    def verified_on(self, day: date) -> bool:
+        return self.state_on(day) == VERIFIED
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,11 +214,16 @@ class Basis:
 
 @dataclass(frozen=True)
 class Authorization:
-    """May the practitioner perform ``modality`` on ``as_of``, and on what basis."""
+    """May the practitioner perform ``modality`` on ``as_of``, and on what basis: one of the
+    four ``VERDICTS``; ``authorized`` only for AUTHORIZED."""
 
     modality: str
     as_of: date
-    authorized: bool
+    verdict: str
     rule: RuleSnap | None
     gaps: tuple[Gap, ...] = ()
     basis: tuple[Basis, ...] = field(default_factory=tuple)
+
+    @property
+    def authorized(self) -> bool:
+        return self.verdict == AUTHORIZED

@@ -1,4 +1,5 @@
-"""Adding, renewing, verifying and revoking single credentials."""
+"""Adding and renewing single credentials; they wait for verification (decisions about them
+are ``services.verification``'s)."""
 
 from __future__ import annotations
 
@@ -21,13 +22,9 @@ SNAPSHOT = (
     "hours",
     "in_person_hours",
     "sessions",
-    "verified",
-    "verified_by_name",
-    "verified_at",
-    "verification_note",
+    "verification_status",
+    "entered_by",
     "evidence_ref",
-    "revoked",
-    "revoked_reason",
 )
 
 
@@ -70,8 +67,10 @@ def add_credential(
     in_person_hours: float | None = None,
     sessions: int | None = None,
     evidence_ref: str | None = None,
+    entered_by: str | None = None,
 ) -> Credential:
-    """Record a new credential; it waits for verification."""
+    """Record a new credential, put on file by ``entered_by`` (in words: a clinic's name,
+    "the practitioner"); it waits for verification as pending."""
     if credential_type not in load_codes(session).credential_types:
         raise InvalidInput({"credential_type": f"unknown credential type '{credential_type}'"})
     c = Credential(
@@ -85,8 +84,7 @@ def add_credential(
         in_person_hours=in_person_hours,
         sessions=sessions,
         evidence_ref=evidence_ref,
-        verified=False,
-        revoked=False,
+        entered_by=entered_by,
     )
     _check_values(c)
     session.add(c)
@@ -105,9 +103,14 @@ def renew_credential(
     credential_number: str | None = None,
     evidence_ref: str | None = None,
     expected_version: int | None = None,
+    entered_by: str | None = None,
 ) -> Credential:
-    """Renewal is a new credential of the same type and issuer; the old one stays on file."""
+    """Renewal is a new credential of the same type and issuer, pending verification; the
+    old one stays on file and its version moves on, so a second renewal of the version the
+    first one saw is refused as stale."""
     _check_version(c, expected_version)
+    c.updated_at = utcnow()
+    session.flush()  # checks the version against the database, and moves it
     renewed = add_credential(
         session,
         actor,
@@ -121,51 +124,9 @@ def renew_credential(
         in_person_hours=c.in_person_hours,
         sessions=c.sessions,
         evidence_ref=evidence_ref,
+        entered_by=entered_by,
     )
     audit.record(
         session, actor, "credential.renew", "credential", c.id, after={"renewed_by": renewed.id}
     )
     return renewed
-
-
-def verify_credential(
-    session: Session,
-    actor: str,
-    c: Credential,
-    *,
-    verified_by_id: int | None = None,
-    note: str | None = None,
-    expected_version: int | None = None,
-    accept: bool = True,
-) -> Credential:
-    """Record a primary-source check: verified (accept) or rejected, by whom, when, why."""
-    _check_version(c, expected_version)
-    before = snapshot(c)
-    c.verified = accept
-    c.verified_by_id, c.verified_by_name = verified_by_id, actor
-    c.verified_at = utcnow()
-    c.verification_note = note
-    session.flush()
-    b, a = audit.diff(before, snapshot(c))
-    action = "credential.verify" if accept else "credential.reject"
-    audit.record(session, actor, action, "credential", c.id, before=b, after=a)
-    return c
-
-
-def revoke_credential(
-    session: Session,
-    actor: str,
-    c: Credential,
-    reason: str,
-    expected_version: int | None = None,
-) -> Credential:
-    """A revoked credential no longer counts toward any rule."""
-    _check_version(c, expected_version)
-    if not reason.strip():
-        raise InvalidInput({"reason": "say why the credential is revoked"})
-    before = snapshot(c)
-    c.revoked, c.revoked_at, c.revoked_reason = True, utcnow(), reason.strip()
-    session.flush()
-    b, a = audit.diff(before, snapshot(c))
-    audit.record(session, actor, "credential.revoke", "credential", c.id, before=b, after=a)
-    return c

@@ -4,11 +4,12 @@
 manager one digest for the staff of all their clinics, every practitioner with an email address
 one message about their own items. An item is a credential or registration reaching 90, 60 or
 30 days before its expiry date (only the threshold it is at now: a run skipped for weeks does
-not send the earlier ones late), or a new error gap of CONTRACT §5. ``ReminderSent`` holds what
+not send the earlier ones late), a credential rejected or revoked in the last 30 days, or a new
+error gap of CONTRACT §5. ``ReminderSent`` holds what
 each recipient was sent, so each reminder goes out once.
 
-Set-based: ten queries for the whole run, whatever the registry's size (managers, staff,
-practitioner emails, credential type names, the rule book, the three snapshot queries and the
+Set-based: eleven queries for the whole run, whatever the registry's size (managers, staff,
+practitioner emails, credential type names, the rule book, the four snapshot queries and the
 reminders already sent).
 """
 
@@ -32,13 +33,13 @@ from ..models import (
     User,
     UserClinic,
 )
-from ..reports.snapshots import iter_snapshots
+from ..read.rulebook import rule_book
+from ..read.snapshots import iter_snapshots
 from ..rules import CredentialSnap, PractitionerSnap, RuleBook, evaluate
 from ..rules.engine import label
-from ..rules.model import ERROR
+from ..rules.model import ERROR, WITHDRAWN
 from . import audit
 from .mail import Mailer, compose
-from .rulesets import rule_book
 
 THRESHOLDS = (90, 60, 30)
 KEY_BATCH = 5000  # item keys per query of the reminders already sent (bound-parameter limits)
@@ -46,7 +47,9 @@ KINDS = (
     ("credential", "expiring credential"),
     ("registration", "expiring registration"),
     ("gap", "new gap"),
+    ("decision", "rejected or revoked credential"),
 )
+DECISION_NOTICE_DAYS = 30  # a rejection or revocation is told if it took effect this recently
 GAP_ADVICE = {
     "registration_inactive": "no needling until the registration is active again; update the "
     "registry once it is",
@@ -68,9 +71,9 @@ class Item:
     """One thing to tell a recipient about, and its key in ``ReminderSent``."""
 
     key: str
-    threshold: int  # 90/60/30 days before expiry; 0 for a gap
+    threshold: int  # 90/60/30 days before expiry; 0 for a gap or a decision
     practitioner_id: int
-    kind: str  # "credential", "registration" or "gap"
+    kind: str  # "credential", "registration", "gap" or "decision"
     what: str
     todo: str
     days_left: int = -1  # gaps come first
@@ -165,12 +168,12 @@ def threshold_for(days_left: int, thresholds: Iterable[int] = THRESHOLDS) -> int
 
 
 def remindable(credentials: Iterable[CredentialSnap], as_of: date) -> list[CredentialSnap]:
-    """Credentials whose expiry is worth a reminder: not revoked, issued by ``as_of``, with an
-    expiry date, and not renewed. Renewal adds a new credential (``renew_credential``), so one
-    is renewed when another unrevoked credential of its type runs longer (or never ends) and
-    starts no later than the day after it ends: cover continues, even when the renewal was
-    recorded ahead of its start date."""
-    live = [c for c in credentials if not c.revoked]
+    """Credentials whose expiry is worth a reminder: not rejected or revoked on ``as_of``,
+    issued by then, with an expiry date, and not renewed. Renewal adds a new credential
+    (``renew_credential``), so one is renewed when another credential of its type that counts
+    runs longer (or never ends) and starts no later than the day after it ends: cover
+    continues, even when the renewal was recorded ahead of its start date."""
+    live = [c for c in credentials if c.state_on(as_of) not in WITHDRAWN]
     return [
         c
         for c in live
@@ -214,13 +217,38 @@ def expiry_items(
     return items
 
 
+def decision_items(snap: PractitionerSnap, as_of: date, type_names: dict[str, str]) -> list[Item]:
+    """Credentials rejected or revoked in the DECISION_NOTICE_DAYS up to ``as_of`` (the
+    decision still in force): from that day they count for nothing, which a clinic must hear."""
+    items = []
+    for c in snap.credentials:
+        decision = c.decision_on(as_of)
+        if decision is None or decision.status not in WITHDRAWN:
+            continue
+        if (as_of - decision.on).days > DECISION_NOTICE_DAYS:
+            continue
+        name = type_names.get(c.credential_type, label(c.credential_type))
+        what = (
+            f"{name}{f' ({c.issuer})' if c.issuer else ''} was {decision.status} on "
+            f"{decision.on}: it no longer counts toward any rule."
+        )
+        todo = (
+            "read the regulator's note on the practitioner's page in the registry, then record "
+            "a corrected or new credential with its evidence"
+        )
+        key = f"decision:{c.id}:{decision.status}:{decision.on}"
+        items.append(Item(key, 0, snap.id, "decision", what, todo))
+    return items
+
+
 def gap_items(snap: PractitionerSnap, book: RuleBook, as_of: date) -> list[Item]:
-    """The practitioner's error gaps on ``as_of`` (CONTRACT §5; warnings are left out: an
-    upcoming expiry is what the thresholds remind)."""
+    """The practitioner's error gaps on ``as_of`` (CONTRACT §5). Warnings are left out (an
+    upcoming expiry is what the thresholds remind), and so is ``unverified``: it waits for
+    the regulator, not for the clinic."""
     items: dict[str, Item] = {}
     for g in evaluate(snap, book, as_of):
         key = f"gap:{snap.id}:{g.modality or '-'}:{g.kind}:{g.credential_type or '-'}"
-        if g.severity == ERROR and key not in items:
+        if g.severity == ERROR and g.kind != "unverified" and key not in items:
             m = label(g.modality) if g.modality else "needling"
             todo = GAP_ADVICE.get(g.kind, "resolve it in the registry, or stop {m}").format(m=m)
             what = f"Not authorized for {m}: {g.detail}."
@@ -298,7 +326,11 @@ def plan_reminders(
     for snap in iter_snapshots(session):
         if snap.id not in clinics_of and snap.id not in emails:
             continue  # nobody to tell
-        found = expiry_items(snap, as_of, type_names, thresholds) + gap_items(snap, book, as_of)
+        found = (
+            expiry_items(snap, as_of, type_names, thresholds)
+            + decision_items(snap, as_of, type_names)
+            + gap_items(snap, book, as_of)
+        )
         if found:
             items[snap.id] = found
             people[snap.id] = Person(

@@ -1,4 +1,4 @@
-"""Loading rules files as new rule-set versions, and reading rule sets back."""
+"""Loading rules files as new rule-set versions (reading them back: ``read.rulebook``)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from ..models import CredentialType, Jurisdiction, Rule, RuleSet
 from ..models import Profession as ProfessionModel
-from ..rules import Requirement, RuleBook, RuleSnap
+from ..read.rulebook import get_rule_set, rule_book
+from ..rules import RuleSnap
 from ..rules.loader import KnownCodes, RulesFile, parse_rules_file
-from . import NotFound, ServiceError, audit
+from . import ServiceError, audit
 from .codes import load_codes
 
 
@@ -213,45 +214,3 @@ def _rule_row(position: int, r: RuleSnap) -> Rule:
         source=r.source,
         notes=r.notes,
     )
-
-
-def rule_snap(row: Rule) -> RuleSnap:
-    return RuleSnap(
-        id=row.rule_id,
-        jurisdiction=row.jurisdiction_code,
-        profession=row.profession_code,
-        modalities=tuple(row.modalities),
-        effective_from=row.effective_from,
-        effective_to=row.effective_to,
-        permitted=row.permitted,
-        source=row.source,
-        registration_classes=tuple(row.registration_classes) if row.registration_classes else None,
-        min_years_registered=row.min_years_registered,
-        min_years_practising=row.min_years_practising,
-        requires=tuple(Requirement.from_dict(item) for item in row.requires),
-        notes=row.notes,
-    )
-
-
-def get_rule_set(session: Session, version: int | None = None) -> RuleSet | None:
-    """The active rule set, or the one with ``version``; None when no rules are loaded."""
-    query = select(RuleSet)
-    query = (
-        query.where(RuleSet.version == version)
-        if version
-        else query.where(RuleSet.active.is_(True))
-    )
-    rule_set = session.scalar(query)
-    if version and rule_set is None:
-        raise NotFound(f"no rule set version {version}")
-    return rule_set
-
-
-def rule_book(session: Session, version: int | None = None) -> RuleBook:
-    rule_set = get_rule_set(session, version)
-    rows = (
-        session.scalars(select(Rule).where(Rule.rule_set_id == rule_set.id).order_by(Rule.position))
-        if rule_set
-        else []
-    )
-    return RuleBook([rule_snap(r) for r in rows])

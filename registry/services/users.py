@@ -7,6 +7,7 @@ import functools
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,7 +15,24 @@ from ..models import Clinic, Jurisdiction, Role, User, UserClinic, UserJurisdict
 from . import InvalidInput, audit
 from .fields import parse_email
 
-_hasher = PasswordHasher()
+
+@functools.cache
+def _hasher_for(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def _hasher() -> PasswordHasher:
+    """The Argon2 hasher at the configured cost (``ARGON2_*``; argon2-cffi's defaults outside
+    an application, cheap under the test configuration). Hashes of another cost still verify:
+    the cost is stored in each hash."""
+    config = current_app.config if has_app_context() else {}
+    return _hasher_for(
+        int(config.get("ARGON2_TIME_COST", 3)),
+        int(config.get("ARGON2_MEMORY_COST", 65536)),
+        int(config.get("ARGON2_PARALLELISM", 4)),
+    )
+
+
 MIN_PASSWORD_LENGTH = 12
 COMMON_PASSWORDS = {
     "password1234",
@@ -44,25 +62,29 @@ def password_problem(password: str, email: str = "") -> str | None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
+
+
+def _dummy_hash() -> str:
+    """Made on first use, not at import (hashing costs 64 MiB and a few hundred ms that the
+    CLI, the benchmarks and every worker that never sees a login need not pay), once per cost."""
+    return _dummy_for(_hasher())
 
 
 @functools.cache
-def _dummy_hash() -> str:
-    """Made on first use, not at import: hashing costs 64 MiB and a few hundred ms that the
-    CLI, the benchmarks and every worker that never sees a login need not pay."""
-    return _hasher.hash("not a real password, used to equalize timing")
+def _dummy_for(hasher: PasswordHasher) -> str:
+    return hasher.hash("not a real password, used to equalize timing")
 
 
 def dummy_check(password: str) -> None:
     """Verify against a throwaway hash, so an unknown email takes as long as a wrong password."""
     with contextlib.suppress(VerificationError, InvalidHashError):
-        _hasher.verify(_dummy_hash(), password)
+        _hasher().verify(_dummy_hash(), password)
 
 
 def check_password(user: User, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

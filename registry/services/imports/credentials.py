@@ -1,24 +1,29 @@
 """Import of credentials.csv: a credential is identified by (practitioner, type, issuer,
 number, issue date); the same file imported twice changes nothing.
 
-``verified`` true marks a credential verified; false never un-verifies one (verification
-is withdrawn through the regulator's review, not by a re-import).
+A row's verification decision (CONTRACT §3): ``verification`` (pending, verified, rejected,
+revoked) taking effect on ``verified_on``, or version 1's ``verified`` (true: verified on the
+issue date). A decision the credential's history does not hold yet is appended to it; one it
+holds already changes nothing; an empty cell states no decision (a new credential is then
+pending). A file gives ``verification`` or ``verified``, not both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any, TextIO
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from ...models import Credential, Practitioner
+from ...models import Credential, CredentialDecision, Practitioner, VerificationStatus
 from ...models.base import utcnow
 from .. import audit
 from ..bulk import allocate_ids, one_of
 from ..codes import Codes, load_codes
 from ..fields import parse_amount, parse_bool, parse_count, parse_date
+from ..verification import decision_problems
 from .common import (
     ImportRefused,
     ImportReport,
@@ -41,11 +46,15 @@ OPTIONAL = {
     "hours",
     "in_person_hours",
     "sessions",
+    "verification",
+    "verified_on",
     "verified",
 }
 MUTABLE = ("expires_on", "hours", "in_person_hours", "sessions")
 LENGTHS = {"issuer": 200, "credential_number": 100}
+ENTERED_BY = "an import"  # who put imported credentials on file, in explanations
 T = Credential.__table__
+D = CredentialDecision.__table__
 P = Practitioner.__table__
 
 
@@ -56,6 +65,7 @@ PARSERS = {
     "hours": parse_amount,
     "in_person_hours": parse_amount,
     "sessions": parse_count,
+    "verified_on": parse_date,
     "verified": parse_bool,
 }
 
@@ -86,9 +96,41 @@ def clean_credential(raw: dict[str, str], codes: Codes) -> tuple[dict[str, Any],
                 errors.append(f"{name}: {exc}")
         elif name in raw:
             values[name] = False if name == "verified" else None
+    _check_decision(raw, values, errors)
     _check_consistency(values, errors)
     check_length(values, LENGTHS, errors)
     return values, errors
+
+
+def _check_decision(raw: dict[str, str], values: dict[str, Any], errors: list[str]) -> None:
+    """The row's decision as values["decision"] = (status, date), or None when it states
+    none; each problem named (an unknown status, a missing, future or pre-issue date)."""
+    values["decision"] = None
+    if raw.get("verification") and raw.get("verified"):
+        errors.append("give either 'verification' or version 1's 'verified', not both")
+        return
+    status = raw.get("verification", "").strip().lower()
+    if values.get("verified"):
+        status = VerificationStatus.VERIFIED.value
+    if not status:
+        return
+    date_was_bad = bool(raw.get("verified_on")) and values.get("verified_on") is None
+    on = values.get("verified_on")
+    if on is None and not date_was_bad:
+        if raw.get("verified"):
+            on = values.get("issued_on")  # version 1: verified on the issue date
+        elif status == VerificationStatus.PENDING:
+            on = date.today()
+    problems = decision_problems(status, on, values.get("issued_on") or date.min)
+    if date_was_bad:  # already reported by the date parser
+        problems.pop("effective_on", None)
+    elif "effective_on" in problems and on is None:
+        problems["effective_on"] = f"verified_on is required when verification is '{status}'"
+    elif "effective_on" in problems:
+        problems["effective_on"] = "verified_on " + problems["effective_on"]
+    errors += list(problems.values())
+    if not problems and not date_was_bad:
+        values["decision"] = (VerificationStatus(status), on)
 
 
 def _check_consistency(values: dict[str, Any], errors: list[str]) -> None:
@@ -109,6 +151,10 @@ def import_credentials(
     """
     report = ImportReport("credentials")
     reader = open_reader(stream, REQUIRED | OPTIONAL, REQUIRED, report)
+    if reader is not None and {"verification", "verified"} <= set(reader.fieldnames or ()):
+        report.errors.append(
+            RowError(1, "give either a 'verification' column or version 1's 'verified', not both")
+        )
     if reader is not None:
         columns = set(reader.fieldnames or ())
         writer = _ChunkWriter(session, actor, columns, report, known_keys(session))
@@ -163,19 +209,31 @@ class _ChunkWriter:
 
     def write(self, chunk: list[Row]) -> None:
         existing = self._existing(chunk)
-        new, changed = [], []
+        history = self._decisions([old["id"] for old in existing.values()])
+        new, changed, decided = [], [], []
         for row in chunk:
             old = existing.get(_identity(row.values))
             if old is None:
                 new.append(row.values)
                 continue
             before, after = audit.diff(old, self._changes(old, row.values))
-            if after:
+            decision = _new_decision(row.values.get("decision"), history.get(old["id"], []))
+            if decision is not None:
+                decided.append((old, decision, history.get(old["id"], [])))
+            if after or decision is not None:
                 changed.append((old, before, after))
             else:
                 self.report.unchanged += 1
-        audit.record_many(self.session, self.actor, self._insert(new), plain_values=True)
-        audit.record_many(self.session, self.actor, self._update(changed))
+        inserted = self._insert(new)
+        audit.record_many(self.session, self.actor, inserted, plain_values=True)
+        audit.record_many(self.session, self.actor, self._update(changed, decided))
+        decisions = [
+            (e["target_id"], v["practitioner_id"], v["decision"])
+            for e, v in zip(inserted, new, strict=True)
+            if v.get("decision") is not None and v["decision"][0] != VerificationStatus.PENDING
+        ]
+        decisions += [(old["id"], old["practitioner_id"], d) for old, d, _ in decided]
+        audit.record_many(self.session, self.actor, self._insert_decisions(decisions))
 
     def _existing(self, chunk: list[Row]) -> dict[tuple, dict[str, Any]]:
         ids = {r.values["practitioner_id"] for r in chunk}
@@ -193,37 +251,51 @@ class _ChunkWriter:
             for m in result.mappings()
         }
 
+    def _decisions(self, credential_ids: list[int]) -> dict[int, list[tuple]]:
+        """The decisions on record of these credentials, (status, date) in effect order."""
+        if not credential_ids:
+            return {}
+        rows = self.session.execute(
+            select(D.c.credential_id, D.c.status, D.c.effective_on)
+            .where(one_of(self.session, D.c.credential_id, credential_ids))
+            .order_by(D.c.credential_id, D.c.effective_on, D.c.id)
+        )
+        found: dict[int, list[tuple]] = {}
+        for r in rows:
+            found.setdefault(r.credential_id, []).append(
+                (VerificationStatus(r.status), r.effective_on)
+            )
+        return found
+
     def _changes(self, old: dict[str, Any], v: dict[str, Any]) -> dict[str, Any]:
         """The stored values this row asks for (columns absent from the file are kept)."""
-        wanted = {c: v[c] for c in MUTABLE if c in self.columns}
-        if v.get("verified") and not old["verified"]:
-            wanted["verified"] = True
-        return wanted
+        return {c: v[c] for c in MUTABLE if c in self.columns}
 
     def _insert(self, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not new:
             return []
         now = utcnow()
         ids = allocate_ids(self.session, T, len(new))
-        rows = [
-            {
-                "id": cid,
-                "practitioner_id": v["practitioner_id"],
-                "credential_type_code": v["credential_type"],
-                "issuer": v["issuer"],
-                "credential_number": v["credential_number"],
-                "issued_on": v["issued_on"],
-                **{c: v.get(c) for c in MUTABLE},
-                "verified": bool(v.get("verified")),
-                "verified_by_name": self.actor if v.get("verified") else None,
-                "verified_at": now if v.get("verified") else None,
-                "revoked": False,
-                "version": 1,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for cid, v in zip(ids, new, strict=True)
-        ]
+        rows = []
+        for cid, v in zip(ids, new, strict=True):
+            status, on = v.get("decision") or (VerificationStatus.PENDING, None)
+            rows.append(
+                {
+                    "id": cid,
+                    "practitioner_id": v["practitioner_id"],
+                    "credential_type_code": v["credential_type"],
+                    "issuer": v["issuer"],
+                    "credential_number": v["credential_number"],
+                    "issued_on": v["issued_on"],
+                    **{c: v.get(c) for c in MUTABLE},
+                    "verification_status": status.value,
+                    "verification_on": on if status != VerificationStatus.PENDING else None,
+                    "entered_by": ENTERED_BY,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         self.session.execute(insert(T), rows)
         self.report.created += len(new)
         return [
@@ -236,26 +308,29 @@ class _ChunkWriter:
             for cid, row in zip(ids, rows, strict=True)
         ]
 
-    def _update(self, changed) -> list[dict[str, Any]]:
+    def _update(self, changed, decided) -> list[dict[str, Any]]:
+        """Write the changed values and, for credentials given a new decision, the state it
+        leaves them in (the latest of their decisions); every changed credential's version
+        moves on."""
         if not changed:
             return []
         now = utcnow()
+        latest = {old["id"]: _latest([*history, decision]) for old, decision, history in decided}
         cols = [c for c in MUTABLE if c in self.columns]
         params = []
         for old, _, after in changed:
-            merged = {c: after.get(c, old[c]) for c in (*cols, "verified")}
-            verified_now = after.get("verified", False)
+            status, on = latest.get(old["id"], (old["verification_status"], old["verification_on"]))
             params.append(
-                {f"new_{c}": val for c, val in merged.items()}
+                {f"new_{c}": after.get(c, old[c]) for c in cols}
                 | {
                     "b_id": old["id"],
                     "new_version": old["version"] + 1,
                     "new_updated_at": now,
-                    "new_verified_by_name": self.actor if verified_now else old["verified_by_name"],
-                    "new_verified_at": now if verified_now else old["verified_at"],
+                    "new_verification_status": getattr(status, "value", status),
+                    "new_verification_on": on,
                 }
             )
-        targets = [*cols, "verified", "verified_by_name", "verified_at", "version", "updated_at"]
+        targets = [*cols, "verification_status", "verification_on", "version", "updated_at"]
         stmt = (
             update(T)
             .where(T.c.id == bindparam("b_id"))
@@ -272,7 +347,57 @@ class _ChunkWriter:
                 "after": after,
             }
             for old, before, after in changed
+            if after
         ]
+
+    def _insert_decisions(self, decisions: list[tuple]) -> list[dict[str, Any]]:
+        """Append each (credential id, practitioner id, (status, date)); their audit events."""
+        if not decisions:
+            return []
+        now = utcnow()
+        self.session.execute(
+            insert(D),
+            [
+                {
+                    "credential_id": cid,
+                    "practitioner_id": pid,
+                    "status": status.value,
+                    "effective_on": on,
+                    "recorded_at": now,
+                    "decided_by": self.actor,
+                    "decided_by_id": None,
+                    "via": "import",
+                }
+                for cid, pid, (status, on) in decisions
+            ],
+        )
+        return [
+            {
+                "action": f"credential.{status.value}",
+                "target_type": "credential",
+                "target_id": cid,
+                "after": {"verification": status.value, "effective_on": on, "via": "import"},
+            }
+            for cid, _, (status, on) in decisions
+        ]
+
+
+def _latest(decisions: list[tuple]) -> tuple:
+    """The decision in force after all of ``decisions`` (recorded in this order)."""
+    return max(enumerate(decisions), key=lambda pair: (pair[1][1], pair[0]))[1]
+
+
+def _new_decision(decision: tuple | None, history: list[tuple]) -> tuple | None:
+    """``decision`` when the history does not hold it yet; a pending one only when the
+    credential is not pending on its date already."""
+    if decision is None or decision in history:
+        return None
+    status, on = decision
+    if status == VerificationStatus.PENDING:
+        state = next((s for s, d in reversed(history) if d <= on), VerificationStatus.PENDING)
+        if state == VerificationStatus.PENDING:
+            return None
+    return decision
 
 
 def _identity(v: dict[str, Any]) -> tuple:
@@ -293,7 +418,7 @@ def _audit_view(row: dict[str, Any]) -> dict[str, Any]:
         "issuer": row["issuer"],
         "credential_number": row["credential_number"],
         "issued_on": row["issued_on"].isoformat(),
-        "verified": row["verified"],
+        "verification_status": row["verification_status"],
     }
     if row["expires_on"] is not None:
         view["expires_on"] = row["expires_on"].isoformat()

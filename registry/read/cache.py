@@ -31,14 +31,11 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent, RuleSet
-from ..rules import RuleBook
-from ..services.rulesets import rule_book
+from ..models import AuditEvent
 
 T = TypeVar("T")
 SIZE = 512
 EXTENSION_KEY = "public_answers"
-BOOKS_KEY = "public_rule_books"
 
 
 @dataclass
@@ -105,21 +102,3 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     if value is not None:
         cache.put(full_key, Entry(version, now, now, value))
     return value
-
-
-def current_rule_book(session: Session) -> RuleBook:
-    """The active rule book, built once per rule-set version and application: a stored
-    version never changes (a load makes a new one), so a page costs one small query for it."""
-    key = session.execute(
-        select(RuleSet.id, RuleSet.version, RuleSet.checksum, RuleSet.loaded_at).where(
-            RuleSet.active.is_(True)
-        )
-    ).first()
-    if key is None:
-        return RuleBook([])
-    books: dict = current_app.extensions.setdefault(BOOKS_KEY, {})
-    book = books.get(tuple(key))
-    if book is None:
-        books.clear()  # only the active version is ever asked for
-        book = books[tuple(key)] = rule_book(session, key.version)
-    return book

@@ -1,10 +1,12 @@
-"""The registry export: every practitioner in a scope with their public fields and credentials,
-as CSV or JSON text produced chunk by chunk (the API streams it, the CLI writes it).
+"""The registry export: every practitioner in a scope with their public fields, their
+credentials (with the verification decision in force today) and today's verdict for each
+modality (CONTRACT §5), as CSV or JSON text produced chunk by chunk (the API streams it, the
+CLI writes it).
 
-Three streamed queries (practitioners, their modalities, their credentials) in practitioner id
-order, merged in Python as ``snapshots`` does: memory stays flat whatever the size of the scope.
-Only public columns are selected: never email, phone, notes, verification notes or evidence
-file names.
+Four streamed queries (practitioners, their modalities, their credentials, the credentials'
+decisions) in practitioner id order, merged as ``snapshots`` does: memory stays flat whatever
+the size of the scope. Only public columns are selected: never email, phone, notes, decision
+notes or evidence file names.
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -27,6 +27,7 @@ from sqlalchemy.sql.elements import True_
 from ..models import (
     Clinic,
     Credential,
+    CredentialDecision,
     Jurisdiction,
     Practitioner,
     PractitionerModality,
@@ -35,12 +36,17 @@ from ..models import (
     User,
 )
 from ..models.base import as_utc
-from ..public.params import clean_text
+from ..rules import CredentialSnap, PractitionerSnap, RuleBook, assess
+from ..rules.model import MODALITY_ORDER
 from ..scopes import practitioner_filter
+from .params import clean_text
+from .rulebook import current_rule_book
+from .snapshots import DECISION_COLUMNS, Children, decisions_by_credential
 
 P = Practitioner.__table__
 C = Credential.__table__
 M = PractitionerModality.__table__
+D = CredentialDecision.__table__
 BATCH = 5000
 CHUNK = 64 * 1024  # characters per chunk handed to the server
 FORMATS = ("csv", "json")
@@ -57,6 +63,7 @@ PRACTITIONER = (
     ("status_since", "status_since", P.c.status_since, "date"),
     ("registration_class", "class", P.c.registration_class, "text"),
     ("registered_since", "registered_since", P.c.registered_since, "date"),
+    ("practising_since", "practising_since", P.c.practising_since, "date"),
     ("registration_expires_on", "registration_expires_on", P.c.registration_expires_on, "date"),
     ("city", "city", P.c.city, "text"),
 )
@@ -69,15 +76,20 @@ CREDENTIAL = (
     ("hours", "hours", C.c.hours, "number"),
     ("in_person_hours", "in_person_hours", C.c.in_person_hours, "number"),
     ("sessions", "sessions", C.c.sessions, "number"),
-    ("verified", "verified", C.c.verified, "flag"),
-    ("verified_at", "verified_at", C.c.verified_at, "time"),
-    ("verified_by", "verified_by", C.c.verified_by_name, "text"),
-    ("revoked", "revoked", C.c.revoked, "flag"),
+    ("verification", "verification_status", C.c.verification_status, "enum"),
+    ("verification_on", "verification_on", C.c.verification_on, "date"),
 )
 CREDENTIAL_FIELDS = tuple(f[0] for f in CREDENTIAL)
-CSV_COLUMNS = (*(f[0] for f in PRACTITIONER), "modalities", *CREDENTIAL_FIELDS)
+VERDICT_COLUMNS = tuple(f"verdict_{m}" for m in MODALITY_ORDER)
+CSV_COLUMNS = (
+    *(f[0] for f in PRACTITIONER),
+    "modalities",
+    *VERDICT_COLUMNS,
+    *CREDENTIAL_FIELDS,
+)
+# Each statement leads with the columns the merge and the verdicts need, then the fields.
 PRACTITIONER_COLUMNS = (P.c.id, *(f[2] for f in PRACTITIONER))
-CREDENTIAL_COLUMNS = (C.c.practitioner_id, *(f[2] for f in CREDENTIAL))
+CREDENTIAL_COLUMNS = (C.c.practitioner_id, C.c.id, *(f[2] for f in CREDENTIAL))
 
 
 class UnknownCode(ValueError):
@@ -138,56 +150,86 @@ def scope_of(
 
 
 def statements(where: Sequence[ColumnElement[bool]]):
-    """The three statements of an export, each in practitioner id order. Child rows are
+    """The four statements of an export, each in practitioner id order. Child rows are
     limited with ``practitioner_id IN (scoped ids)``; the whole registry needs no filter."""
     practitioners = select(*PRACTITIONER_COLUMNS).where(*where).order_by(P.c.id)
     modalities = select(M.c.practitioner_id, M.c.modality_code)
     credentials = select(*CREDENTIAL_COLUMNS)
+    decisions = select(*DECISION_COLUMNS)
     if where:
         ids = select(P.c.id).where(*where)
         modalities = modalities.where(M.c.practitioner_id.in_(ids))
         credentials = credentials.where(C.c.practitioner_id.in_(ids))
+        decisions = decisions.where(D.c.practitioner_id.in_(ids))
     return (
         practitioners,
         modalities.order_by(M.c.practitioner_id, M.c.modality_code),
         credentials.order_by(C.c.practitioner_id, C.c.credential_type_code, C.c.issued_on, C.c.id),
+        decisions.order_by(D.c.practitioner_id, D.c.credential_id, D.c.effective_on, D.c.id),
     )
 
 
-class _Children:
-    """One child stream (rows led by a practitioner id, in id order), taken one id at a time.
-    Rows of an id missing from the practitioner stream (written between the statements) are
-    skipped rather than stalling the merge."""
+@dataclass
+class Record:
+    """One practitioner of an export: the rows as read, and today's verdicts."""
 
-    def __init__(self, rows: Iterable) -> None:
-        self._groups = groupby(rows, key=itemgetter(0))
-        self._next()
-
-    def _next(self) -> None:
-        self._key, self._rows = next(self._groups, (None, iter(())))
-
-    def take(self, pid: int) -> list:
-        while self._key is not None and self._key < pid:
-            self._next()
-        if self._key != pid:
-            return []
-        rows = list(self._rows)
-        self._next()
-        return rows
+    row: Any
+    modalities: list
+    credentials: list
+    verdicts: dict[str, str]
 
 
-def iter_records(session: Session, scope: ExportScope) -> Iterator[tuple[Any, list, list]]:
-    """(practitioner row, modality rows, credential rows) for everyone in scope, streamed.
-    The cursors are closed when the iteration ends or is abandoned."""
+def _verdicts(record_rows, decisions: list, book: RuleBook, today: date) -> dict[str, str]:
+    row, modalities, credentials = record_rows
+    made = decisions_by_credential(decisions)
+    snap = PractitionerSnap(
+        jurisdiction=row.jurisdiction_code,
+        profession=row.profession_code,
+        registration_number=row.registration_number,
+        name="",
+        registration_status=getattr(row.registration_status, "value", row.registration_status),
+        status_since=row.status_since,
+        registered_since=row.registered_since,
+        practising_since=row.practising_since,
+        registration_class=row.registration_class,
+        registration_expires_on=row.registration_expires_on,
+        modalities=tuple(m.modality_code for m in modalities),
+        credentials=tuple(
+            CredentialSnap(
+                id=c.id,
+                credential_type=c.credential_type_code,
+                issued_on=c.issued_on,
+                issuer=c.issuer,
+                expires_on=c.expires_on,
+                hours=c.hours,
+                in_person_hours=c.in_person_hours,
+                sessions=c.sessions,
+                decisions=made.get(c.id, ()),
+            )
+            for c in credentials
+        ),
+    )
+    _, auths = assess(snap, book, today)
+    return {m: auths[m].verdict for m in MODALITY_ORDER}
+
+
+def iter_records(
+    session: Session, scope: ExportScope, today: date | None = None
+) -> Iterator[Record]:
+    """Everyone in scope with their rows and verdicts on ``today``, streamed. The cursors
+    are closed when the iteration ends or is abandoned."""
+    today = today or date.today()
+    book = current_rule_book(session)
     conn = session.connection()
     with ExitStack() as stack:
-        q_p, q_m, q_c = (
+        q_p, q_m, q_c, q_d = (
             stack.enter_context(conn.execute(q.execution_options(yield_per=BATCH)))
             for q in statements(scope.where)
         )
-        modalities, credentials = _Children(q_m), _Children(q_c)
+        modalities, credentials, decisions = Children(q_m), Children(q_c), Children(q_d)
         for row in q_p:
-            yield row, modalities.take(row[0]), credentials.take(row[0])
+            rows = (row, modalities.take(row.id), credentials.take(row.id))
+            yield Record(*rows, _verdicts(rows, decisions.take(row.id), book, today))
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -244,27 +286,30 @@ _P_CSV = tuple(_CSV[f[3]] for f in PRACTITIONER)
 _C_CSV = tuple(_CSV[f[3]] for f in CREDENTIAL)
 
 
-def practitioner_json(row, modalities: list, credentials: list) -> dict[str, Any]:
-    out = {key: write(v) for (key, write), v in zip(_P_JSON, row[1:], strict=True)}
-    out["modalities"] = [m[1] for m in modalities]
+def practitioner_json(r: Record) -> dict[str, Any]:
+    out = {key: write(v) for (key, write), v in zip(_P_JSON, r.row[1:], strict=True)}
+    out["modalities"] = [m.modality_code for m in r.modalities]
+    out["verdicts"] = r.verdicts
     out["credentials"] = [
-        {key: write(v) for (key, write), v in zip(_C_JSON, c[1:], strict=True)} for c in credentials
+        {key: write(v) for (key, write), v in zip(_C_JSON, c[2:], strict=True)}
+        for c in r.credentials
     ]
     return out
 
 
-def csv_rows(records: Iterable[tuple[Any, list, list]]) -> Iterator[list[str]]:
-    """One row per credential, the practitioner's columns repeated; one row with empty
-    credential columns for a practitioner without credentials. Text a spreadsheet would run
-    as a formula gets a leading apostrophe."""
+def csv_rows(records: Iterable[Record]) -> Iterator[list[str]]:
+    """One row per credential, the practitioner's columns (and verdicts) repeated; one row
+    with empty credential columns for a practitioner without credentials. Text a spreadsheet
+    would run as a formula gets a leading apostrophe."""
     none = [""] * len(CREDENTIAL)
-    for row, modalities, credentials in records:
-        person = [write(v) for write, v in zip(_P_CSV, row[1:], strict=True)]
-        person.append(";".join(m[1] for m in modalities))
-        if not credentials:
+    for r in records:
+        person = [write(v) for write, v in zip(_P_CSV, r.row[1:], strict=True)]
+        person.append(";".join(m.modality_code for m in r.modalities))
+        person += [r.verdicts[m] for m in MODALITY_ORDER]
+        if not r.credentials:
             yield person + none
-        for c in credentials:
-            yield person + [write(v) for write, v in zip(_C_CSV, c[1:], strict=True)]
+        for c in r.credentials:
+            yield person + [write(v) for write, v in zip(_C_CSV, c[2:], strict=True)]
 
 
 def _chunks(pieces: Iterable[str]) -> Iterator[str]:
@@ -299,7 +344,7 @@ def _json_pieces(records, scope: ExportScope, generated_at: str) -> Iterator[str
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "practitioners": [\n'
     separator = ""
     for record in records:
-        yield separator + json.dumps(practitioner_json(*record), ensure_ascii=False)
+        yield separator + json.dumps(practitioner_json(record), ensure_ascii=False)
         separator = ",\n"
     yield "\n]}\n"
 
@@ -315,10 +360,10 @@ class Export:
         self.practitioners = self.rows = 0
         self.generated_at = datetime.now(UTC).isoformat(timespec="seconds")
 
-    def _counted(self) -> Iterator[tuple[Any, list, list]]:
+    def _counted(self) -> Iterator[Record]:
         for record in iter_records(self.session, self.scope):
             self.practitioners += 1
-            self.rows += max(1, len(record[2]))
+            self.rows += max(1, len(record.credentials))
             yield record
 
     def __iter__(self) -> Iterator[str]:

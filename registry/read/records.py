@@ -1,9 +1,9 @@
 """One practitioner's public record: what the public page and the JSON API may show.
 
 Contract: only public columns are ever read here. A practitioner's email, phone and notes, a
-credential's verification note, verifier, evidence reference and revocation reason never leave
-the database through this module. Authorization is computed by ``reports.status.statuses``
-(five queries) as of the given day; clinics take one more query.
+verification decision's note, decider and evidence, and a credential's evidence reference
+never leave the database through this module. Verdicts are computed by
+``read.verdicts.statuses`` (five queries) as of the given day; clinics take one more query.
 """
 
 from __future__ import annotations
@@ -15,21 +15,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Clinic, ClinicStaff, Jurisdiction, Practitioner, Profession
-from ..reports.status import ModalityStatus, PractitionerStatus, statuses
-from ..rules import CredentialSnap
+from ..rules import CredentialSnap, Decision
 from ..rules.engine import label
 from ..rules.model import MODALITY_ORDER
-from ..templating import credential_badge
-from .cache import current_rule_book
+from .cache import cached
+from .credentials import CredentialState, state_of
 from .params import clean_text
+from .rulebook import current_rule_book
+from .verdicts import ModalityStatus, PractitionerStatus, statuses
 
 P = Practitioner
 RECORD_COLUMNS = (
     P.id,
-    P.jurisdiction_code,
-    Jurisdiction.name,
-    P.profession_code,
-    Profession.name,
+    P.jurisdiction_code.label("jurisdiction"),
+    Jurisdiction.name.label("jurisdiction_name"),
+    P.profession_code.label("profession"),
+    Profession.name.label("profession_name"),
     P.registration_number,
     P.given_name,
     P.family_name,
@@ -44,7 +45,8 @@ RECORD_COLUMNS = (
 
 @dataclass(frozen=True)
 class PublicCredential:
-    """A credential as the public sees it: currency and verification, no private details."""
+    """A credential as the public sees it on a day: currency and verification, and the dated
+    decisions (without their notes); no private details."""
 
     type: str
     issuer: str
@@ -53,10 +55,8 @@ class PublicCredential:
     expires_on: date | None
     hours: float | None
     sessions: int | None
-    state: str  # current | expiring | expired | revoked
-    state_words: str
-    verified: bool
-    verified_on: date | None
+    state: CredentialState
+    history: tuple[Decision, ...]
 
     @property
     def type_label(self) -> str:
@@ -64,18 +64,8 @@ class PublicCredential:
         words = label(self.type)
         return words[:1].upper() + words[1:]
 
-    @property
-    def verification(self) -> str:
-        if not self.verified:
-            return "not verified"
-        return f"verified {self.verified_on}" if self.verified_on else "verified"
-
 
 def public_credential(c: CredentialSnap, today: date) -> PublicCredential:
-    state, words = credential_badge(c.expires_on, today)
-    if c.revoked:
-        state, words = "revoked", "Revoked: does not count"
-    verified = c.verified and not c.revoked
     return PublicCredential(
         type=c.credential_type,
         issuer=c.issuer,
@@ -84,10 +74,8 @@ def public_credential(c: CredentialSnap, today: date) -> PublicCredential:
         expires_on=c.expires_on,
         hours=c.hours,
         sessions=c.sessions,
-        state=state,
-        state_words=words,
-        verified=verified,
-        verified_on=c.verified_at if verified else None,
+        state=state_of(c, today),
+        history=tuple(d for d in c.decisions if d.on <= today),
     )
 
 
@@ -154,6 +142,18 @@ def find_record(
         .where(ClinicStaff.practitioner_id == row.id)
         .order_by(Clinic.name)
     ).all()
-    values = list(row)
-    values[8] = getattr(values[8], "value", values[8])
-    return PublicRecord(*values, clinics=list(clinics), status=status, as_of=today)
+    values = dict(row._mapping)
+    values["registration_status"] = getattr(
+        values["registration_status"], "value", values["registration_status"]
+    )
+    return PublicRecord(**values, clinics=list(clinics), status=status, as_of=today)
+
+
+def public_record(
+    session: Session, jurisdiction: str, profession: str, number: str
+) -> PublicRecord | None:
+    """The public record as of today (cached like every public answer), or None."""
+    key = ("record", jurisdiction, profession, number)
+    return cached(
+        session, key, lambda: find_record(session, jurisdiction, profession, number, date.today())
+    )

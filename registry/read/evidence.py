@@ -6,8 +6,9 @@ then every credential with its verification record and whether it counted on tha
 ``bundle`` part is everything that depends only on the records and the date; its SHA-256 over
 canonical JSON lets a printed copy be checked against the JSON of the same records.
 
-Verdicts apply the rules in force on the day to the records as they stand when the bundle is
-made: a verification or revocation recorded later is already taken into account.
+Verdicts apply the rules in force on the day to the credentials as they stood that day: each
+credential counts with the verification decision in force on the day (a decision taking
+effect later does not change it), and its whole dated history is listed with the bundle.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from ..models import Clinic, ClinicStaff, Credential, Practitioner, RuleSet
+from ..models import Clinic, ClinicStaff, Credential, CredentialDecision, Practitioner, RuleSet
 from ..rules import (
     Authorization,
     CredentialSnap,
@@ -33,8 +34,9 @@ from ..rules import (
 )
 from ..rules.explain import describe_basis, describe_credential, describe_requirements, verdict
 from ..rules.model import ERROR, MODALITY_ORDER, Requirement
-from ..services.rulesets import get_rule_set, rule_book
+from .credentials import state_of
 from .export import timestamp
+from .rulebook import get_rule_set, rule_book
 from .snapshots import snapshot_of
 
 WINDOW = 60  # days ahead that count as expiring soon, as the audit's default
@@ -61,7 +63,7 @@ def evidence_bundle(
 
 
 def bundle_body(session: Session, p: Practitioner, as_of: date) -> dict[str, Any]:
-    """Everything the bundle attests, as plain JSON values (eight queries, however many
+    """Everything the bundle attests, as plain JSON values (ten queries, however many
     credentials)."""
     rule_set = get_rule_set(session)
     book = rule_book(session, rule_set.version) if rule_set else RuleBook([])
@@ -69,6 +71,7 @@ def bundle_body(session: Session, p: Practitioner, as_of: date) -> dict[str, Any
     credentials = session.scalars(
         select(Credential)
         .where(Credential.practitioner_id == p.id)
+        .options(selectinload(Credential.decisions))
         .order_by(Credential.credential_type_code, Credential.issued_on, Credential.id)
     ).all()
     snaps = {c.id: c for c in snap.credentials}
@@ -154,14 +157,15 @@ def _registration(gaps, as_of: date) -> dict[str, Any]:
 def _modality(auth: Authorization) -> dict[str, Any]:
     return {
         "modality": auth.modality,
-        "verdict": verdict(auth),
+        "verdict": auth.verdict,
+        "verdict_label": verdict(auth),
         "authorized": auth.authorized,
         "rule": _rule(auth.rule) if auth.rule else None,
         "basis": [
             {
                 "requirement": _requirement_words(auth.rule, b.requirement),
                 "credential_ids": [c.id for c in b.credentials],
-                "credentials": [describe_credential(c) for c in b.credentials],
+                "credentials": [describe_credential(c, auth.as_of) for c in b.credentials],
             }
             for b in auth.basis
         ],
@@ -194,6 +198,7 @@ def _requirement_words(rule: RuleSnap, item: Requirement) -> str:
 def _credential(
     c: Credential, snap: CredentialSnap, as_of: date, counted_for: set[str]
 ) -> dict[str, Any]:
+    state = state_of(snap, as_of)
     return {
         "id": c.id,
         "type": c.credential_type_code,
@@ -204,36 +209,29 @@ def _credential(
         "hours": c.hours,
         "in_person_hours": c.in_person_hours,
         "sessions": c.sessions,
-        "description": describe_credential(snap),
-        "state_on_as_of": _state(c, as_of),
-        "verification": _verification(c),
-        "verified": c.verified,
-        "verified_by_name": c.verified_by_name,
-        "verified_at": timestamp(c.verified_at),
-        "verification_note": c.verification_note,
-        "revoked": c.revoked,
-        "revoked_at": timestamp(c.revoked_at),
-        "revoked_reason": c.revoked_reason,
+        "description": describe_credential(snap, as_of),
+        "state_on_as_of": "not yet issued" if c.issued_on > as_of else state.status,
+        "verification_on_as_of": state.verification,
+        "verification_today": c.verification_status.value,
+        "entered_by": c.entered_by,
+        "entered_on": timestamp(c.created_at),
+        "decisions": [_decision(d) for d in c.decisions],
         "evidence_on_file": c.evidence_ref is not None,
         "counted": bool(counted_for),
         "counted_for": _in_order(counted_for),
     }
 
 
-def _state(c: Credential, as_of: date) -> str:
-    if c.revoked:
-        return "revoked"
-    if c.issued_on > as_of:
-        return "not yet issued"
-    if c.expires_on is not None and c.expires_on < as_of:
-        return "expired"
-    return "current"
-
-
-def _verification(c: Credential) -> str:
-    if c.verified:
-        return "verified"
-    return "rejected" if c.verified_at else "not reviewed"
+def _decision(d: CredentialDecision) -> dict[str, Any]:
+    return {
+        "status": d.status.value,
+        "effective_on": d.effective_on.isoformat(),
+        "recorded_at": timestamp(d.recorded_at),
+        "decided_by": d.decided_by,
+        "via": d.via,
+        "note": d.note,
+        "evidence_on_file": d.evidence_ref is not None,
+    }
 
 
 def _iso(value: date | None) -> str | None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..rules import RuleBook, authorization, evaluate
 from ..rules.model import MODALITY_ORDER
+from .params import AuditQuery
 from .snapshots import iter_snapshots
 
 GAP_FIELDS = (
@@ -37,22 +38,16 @@ def render_csv(report: dict) -> str:
     return out.getvalue()
 
 
-def run_audit(
-    session: Session,
-    book: RuleBook,
-    as_of: date,
-    window: int = 60,
-    jurisdiction: str | None = None,
-) -> dict[str, Any]:
-    """The audit JSON document: every gap of every practitioner in scope on ``as_of``."""
+def run_audit(session: Session, book: RuleBook, query: AuditQuery) -> dict[str, Any]:
+    """The audit JSON document: every gap of every practitioner in scope on ``query.as_of``."""
     checked, gaps = 0, []
-    for snap in iter_snapshots(session, jurisdiction):
+    for snap in iter_snapshots(session, query.jurisdiction):
         checked += 1
-        gaps += [g.to_dict() for g in evaluate(snap, book, as_of, window)]
+        gaps += [g.to_dict() for g in evaluate(snap, book, query.as_of, query.window)]
     return {
-        "as_of": as_of.isoformat(),
-        "window_days": window,
-        "jurisdiction": jurisdiction,
+        "as_of": query.as_of.isoformat(),
+        "window_days": query.window,
+        "jurisdiction": query.jurisdiction,
         "practitioners_checked": checked,
         "gaps": gaps,
     }

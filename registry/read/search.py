@@ -10,7 +10,7 @@ filter and count them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,20 +25,21 @@ from ..models import (
     RegistrationStatus,
 )
 from ..models.folding import folded
-from ..reports.snapshots import iter_snapshots
-from ..reports.status import PractitionerStatus, statuses
 from ..rules import PractitionerSnap, RuleBook, authorization
 from ..rules.model import MODALITY_ORDER
-from .cache import current_rule_book
-from .params import Search
+from .cache import cached
+from .params import SearchQuery, known_codes, parse_search
+from .rulebook import current_rule_book
+from .snapshots import iter_snapshots
+from .verdicts import PractitionerStatus, statuses
 
 P = Practitioner
 CHUNK = 2000  # practitioners loaded and evaluated at a time under a modality filter
 ORDER = (folded(P.family_name), folded(P.given_name), P.id)
 ROW_COLUMNS = (
     P.id,
-    P.jurisdiction_code,
-    P.profession_code,
+    P.jurisdiction_code.label("jurisdiction"),
+    P.profession_code.label("profession"),
     P.registration_number,
     P.given_name,
     P.family_name,
@@ -99,7 +100,7 @@ def may_perform_candidates(modality: str, book: RuleBook, today: date) -> list:
     ]
 
 
-def conditions(search: Search, book: RuleBook, today: date) -> list:
+def conditions(search: SearchQuery, book: RuleBook, today: date) -> list:
     conds: list = []
     if search.q:
         conds.append(name_or_number(search.q))
@@ -141,7 +142,7 @@ class Hit:
 
 @dataclass
 class Results:
-    search: Search
+    search: SearchQuery
     total: int
     page_size: int
     hits: list[Hit] = field(default_factory=list)
@@ -159,11 +160,17 @@ def _hits(session: Session, where: list, limit: int | None = None, offset: int =
     query = select(*ROW_COLUMNS).where(*where).order_by(*ORDER)
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    return [Hit(*r[:6], getattr(r[6], "value", r[6]), *r[7:]) for r in session.execute(query)]
+    hits = []
+    for r in session.execute(query):
+        values = dict(r._mapping)
+        status = values["registration_status"]
+        values["registration_status"] = getattr(status, "value", status)
+        hits.append(Hit(**values))
+    return hits
 
 
 def run_search(
-    session: Session, search: Search, page_size: int, today: date, with_status: bool = True
+    session: Session, search: SearchQuery, page_size: int, today: date, with_status: bool = True
 ) -> Results:
     """The requested page of results and the total; statuses only for that page's rows."""
     book = current_rule_book(session) if search.modality or with_status else RuleBook([])
@@ -185,15 +192,14 @@ def run_search(
 def may(snap: PractitionerSnap, book: RuleBook, today: date, modality: str) -> bool:
     """``PractitionerStatus.may(modality)``, evaluating that one modality only (a filter over
     thousands of candidates need not explain the other two)."""
-    auth = authorization(snap, book, today, modality)
-    return auth.authorized and auth.rule is not None
+    return authorization(snap, book, today, modality).authorized
 
 
 def _authorized_ids(
     session: Session, ids: list[int], book: RuleBook, today: date, modality: str
 ) -> Iterator[int]:
     """The ids that may perform ``modality`` today, in the order of ``ids``, loading and
-    evaluating CHUNK practitioners at a time (three queries per chunk)."""
+    evaluating CHUNK practitioners at a time (four queries per chunk)."""
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         allowed = {
@@ -203,7 +209,7 @@ def _authorized_ids(
 
 
 def _authorized_results(
-    session: Session, search: Search, where: list, book: RuleBook, page_size: int, today: date
+    session: Session, search: SearchQuery, where: list, book: RuleBook, page_size: int, today: date
 ) -> Results:
     candidates = list(session.scalars(select(P.id).where(*where).order_by(*ORDER)))
     first = (search.page - 1) * page_size
@@ -238,3 +244,10 @@ def jurisdiction_choices(session: Session) -> list[tuple[str, str]]:
 def profession_choices(session: Session) -> list[tuple[str, str]]:
     rows = session.execute(select(Profession.code, Profession.name).order_by(Profession.name))
     return [tuple(r) for r in rows]
+
+
+def read_search(session: Session, args: Mapping[str, str]) -> SearchQuery:
+    """Search parameters from a query string (QueryError when bad), checked against the
+    cached lists of codes."""
+    codes = cached(session, "codes", lambda: known_codes(session))
+    return parse_search(args, *codes)

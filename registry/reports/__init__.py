@@ -1,1 +1,0 @@
-"""Read-only reports: query -> plain snapshots -> rules engine -> results."""
