@@ -3,7 +3,7 @@
     .venv/bin/python bench/audit.py [--practitioners 100000] [--sqlite | --postgres URL]
 
 Per database: a separate process loads the default rules and the generated dataset; then,
-in one process, the baseline runs the audit's three queries and fetches every row into
+in one process, the baseline runs the audit's four queries and fetches every row into
 Python, and the audit runs in full (default rules, as of 2026-11-21, window 60).
 Targets: audit <= 3x baseline, < 10 s, peak RSS < 500 MB.
 """
@@ -26,6 +26,7 @@ from common import (
 
 from registry import db
 from registry.read.audit import run_audit
+from registry.read.params import AuditQuery
 from registry.read.rulebook import rule_book
 from registry.read.snapshots import queries
 
@@ -46,7 +47,7 @@ def run_target(target: str, folder) -> dict:
         session.rollback()
         results["rows"] = rows
         with timed(results, "audit"):
-            report = run_audit(session, book, AS_OF, 60)
+            report = run_audit(session, book, AuditQuery(AS_OF, 60))
         results["practitioners"] = report["practitioners_checked"]
         results["gaps"] = len(report["gaps"])
         results["kinds"] = Counter(g["kind"] for g in report["gaps"]).most_common()
@@ -57,7 +58,7 @@ def run_target(target: str, folder) -> dict:
 def report(r: dict) -> str:
     return (
         f"{r['database']}: {r['practitioners']} practitioners ({r['rows'][1]} modality rows, "
-        f"{r['rows'][2]} credentials), {r['gaps']} gaps\n"
+        f"{r['rows'][2]} credentials, {r['rows'][3]} decisions), {r['gaps']} gaps\n"
         f"  baseline fetch {r['baseline']:5.2f} s   audit {r['audit']:5.2f} s   "
         f"ratio {r['audit'] / r['baseline']:4.2f}x   peak RSS {r['peak_rss_mb']} MB\n"
         f"  gaps by kind: {', '.join(f'{k} {n}' for k, n in r['kinds'])}"

@@ -10,6 +10,7 @@ import pytest
 
 from registry.services import credentials as credential_service
 from registry.services.practitioners import find, update_practitioner
+from registry.services.verification import decide
 
 TODAY = date.today().isoformat()
 
@@ -67,6 +68,25 @@ def test_changes_since_a_moment_list_exactly_the_practitioners_touched(
     assert answer["next"] is None and answer["rule_sets_loaded"] == []
     # the client keeps ``until`` as its next ``since``: nothing new, nothing listed
     assert feed(client, f"since={answer['until']}")["changes"] == []
+
+
+def test_a_verification_decision_is_a_change_of_the_practitioner(
+    client, demo, session, make_user, login
+):
+    """A rejection changes a verdict without touching the record: clients must hear of it."""
+    admin = make_user("admin")
+    since = _mark(client, lambda: login(admin))
+    lucas = find(session, "CA-AB", "physiotherapist", "AB-1015")
+    pending = next(
+        c for c in lucas.credentials if c.credential_type_code == "needling_authorization"
+    )
+    decide(session, "test", pending, "rejected", note="not on the register")
+    session.commit()
+    answer = feed(client, f"since={since}")
+    assert keys(answer) == ["CA-AB/physiotherapist/AB-1015"]
+    assert answer["changes"][0]["actions"] == ["credential.rejected"]
+    record = client.get(answer["changes"][0]["url"]).get_json()
+    assert record["modalities"][0]["verdict"] == "not_authorized"
 
 
 def test_the_feed_is_scoped_like_the_caller(client, demo, session, make_user, login):

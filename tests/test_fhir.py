@@ -17,6 +17,7 @@ from sqlalchemy import event, func, select
 
 from registry import db
 from registry.models import Credential, CredentialType, Practitioner, Profession
+from registry.services import credentials as credential_service
 from registry.services.practitioners import find, update_practitioner
 from registry.services.verification import decide
 
@@ -153,14 +154,30 @@ def test_a_practitioner_reads_as_the_public_record_shows_them(client, session, s
         assert q["identifier"] == [{"value": c.credential_number}]
 
 
-def test_revoked_credentials_are_left_out(client, session, sato):
+@pytest.mark.parametrize("status", ["revoked", "rejected"])
+def test_withdrawn_credentials_are_no_qualification(client, session, sato, status):
     course = next(c for c in sato.credentials if c.credential_type_code == "dry_needling_course")
-    decide(session, "test", course, "revoked", note="CANARY-REVOKED-REASON")
+    decide(session, "test", course, status, note="CANARY-REVOKED-REASON")
     session.commit()
     body = fhir(client, f"/fhir/Practitioner/{sato.id}")
     codes = [q["code"]["coding"][0]["code"] for q in body["qualification"][1:]]
     assert "dry_needling_course" not in codes and "needling_authorization" in codes
     assert "CANARY-REVOKED-REASON" not in str(body)
+
+
+def test_each_qualification_says_how_it_was_verified(client, session, sato):
+    credential_service.add_credential(
+        session, "test", sato, credential_type="cpr_certification", issued_on=date(2026, 1, 5)
+    )
+    session.commit()
+    body = fhir(client, f"/fhir/Practitioner/{sato.id}")
+    states = {
+        q["code"]["coding"][0]["code"]: {e["url"].rsplit("/", 1)[1]: e for e in q["extension"]}
+        for q in body["qualification"][1:]
+    }
+    assert states["cpr_certification"]["verification-status"]["valueCode"] == "pending"
+    assert states["cpr_certification"]["verified"]["valueBoolean"] is False
+    assert states["needling_authorization"]["verification-status"]["valueCode"] == "verified"
 
 
 @pytest.mark.parametrize(

@@ -44,3 +44,88 @@ def test_upgrade_matches_models_and_downgrades_to_base(empty_database):
         assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
     command.upgrade(cfg, "head")  # and back up again, cleanly
     engine.dispose()
+
+
+def test_verification_flags_become_dated_decisions_and_come_back(empty_database):
+    """Migration 0007 turns each credential's verified/rejected/revoked flags into decisions
+    (a queue check on its day, an import's on the issue date) and 0007's downgrade writes the
+    same flags back."""
+    cfg = alembic_config(empty_database)
+    command.upgrade(cfg, "0006")
+    engine = make_engine(empty_database)
+    now = "2026-11-21 10:00:00"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, email, password_hash, role, active, created_at, updated_at)"
+                " VALUES (1, 'reg@example.org', 'x', 'regulator', true, :now, :now)"
+            ),
+            {"now": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO practitioners (id, jurisdiction_code, profession_code,"
+                " registration_number, given_name, family_name, registration_status,"
+                " status_since, registered_since, version, created_at, updated_at) VALUES"
+                " (1, 'CA-AB', 'physiotherapist', 'A1', 'Jane', 'Roe', 'active',"
+                " '2015-01-01', '2015-01-01', 1, :now, :now)"
+            ),
+            {"now": now},
+        )
+        reg, march, june = "reg@example.org", "2026-03-02 09:00:00", "2026-06-30 12:00:00"
+        rows = [
+            # id, verified, verified_by_id, by_name, verified_at, note, revoked, revoked_at, reason
+            (1, True, 1, reg, march, "on register", False, None, None),
+            (2, True, None, "cli:root", "2026-11-01 08:00:00", None, False, None, None),
+            (3, False, 1, reg, "2026-04-05 09:00:00", "forged", False, None, None),
+            (4, True, 1, reg, march, None, True, june, "withdrawn"),
+            (5, False, None, None, None, None, False, None, None),
+        ]  # fmt: skip
+        for r in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO credentials (id, practitioner_id, credential_type_code, issuer,"
+                    " credential_number, issued_on, verified, verified_by_id, verified_by_name,"
+                    " verified_at, verification_note, revoked, revoked_at, revoked_reason,"
+                    " version, created_at, updated_at) VALUES (:id, 1, 'cpr_certification', '',"
+                    " :number, '2026-01-15', :v, :by_id, :by, :at, :note, :rv, :rv_at, :reason,"
+                    " 1, :now, :now)"
+                ),
+                dict(
+                    id=r[0], number=f"N{r[0]}", v=r[1], by_id=r[2], by=r[3], at=r[4],
+                    note=r[5], rv=r[6], rv_at=r[7], reason=r[8], now=now,
+                ),
+            )  # fmt: skip
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        decided = conn.execute(
+            text(
+                "SELECT credential_id, status, effective_on, decided_by, via, note"
+                " FROM credential_decisions ORDER BY credential_id, effective_on, id"
+            )
+        ).all()
+        summary = dict(conn.execute(text("SELECT id, verification_status FROM credentials")).all())
+    assert [(d[0], d[1], str(d[2]), d[4], d[5]) for d in decided] == [
+        (1, "verified", "2026-03-02", "review", "on register"),
+        (2, "verified", "2026-01-15", "import", None),  # version 1's import: its issue date
+        (3, "rejected", "2026-04-05", "review", "forged"),
+        (4, "verified", "2026-03-02", "review", None),
+        (4, "revoked", "2026-06-30", "review", "withdrawn"),
+    ]
+    assert summary == {1: "verified", 2: "verified", 3: "rejected", 4: "revoked", 5: "pending"}
+    command.downgrade(cfg, "0006")
+    with engine.connect() as conn:
+        flags = conn.execute(
+            text(
+                "SELECT id, verified, verified_by_name, verification_note, revoked, revoked_reason"
+                " FROM credentials ORDER BY id"
+            )
+        ).all()
+    assert [tuple(bool(v) if i in (1, 4) else v for i, v in enumerate(f)) for f in flags] == [
+        (1, True, "reg@example.org", "on register", False, None),
+        (2, True, "cli:root", None, False, None),
+        (3, False, "reg@example.org", "forged", False, None),
+        (4, True, "reg@example.org", None, True, "withdrawn"),
+        (5, False, None, None, False, None),
+    ]
+    engine.dispose()

@@ -70,9 +70,11 @@ decisions = sa.table(
 )
 
 
-def upgrade() -> None:
-    op.create_table(
-        "credential_decisions",
+STAGING = "_credential_decisions_0007"
+
+
+def _decision_columns() -> list[sa.Column]:
+    return [
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("credential_id", sa.Integer(), nullable=False),
         sa.Column("practitioner_id", sa.Integer(), nullable=False),
@@ -94,6 +96,56 @@ def upgrade() -> None:
         sa.Column("via", sa.String(length=20), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("evidence_ref", sa.String(length=300), nullable=True),
+    ]
+
+
+def upgrade() -> None:
+    # The decisions are worked out into a staging table first: on SQLite, dropping the old
+    # columns rebuilds ``credentials``, which would cascade-delete rows already referring to it.
+    op.create_table(
+        STAGING,
+        sa.Column("id", sa.Integer(), primary_key=True),
+        *(c for c in _decision_columns() if c.name not in ("id", "status")),
+        sa.Column("status", sa.String(32), nullable=False),
+    )
+    with op.batch_alter_table("credentials") as batch:
+        batch.add_column(
+            sa.Column(
+                "verification_status",
+                sa.Enum(
+                    *STATUSES,
+                    name="verification_status",
+                    native_enum=False,
+                    create_constraint=True,
+                    length=32,
+                ),
+                nullable=False,
+                server_default="pending",
+            )
+        )
+        batch.add_column(sa.Column("verification_on", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("entered_by", sa.String(length=254), nullable=True))
+    _flags_to_decisions(
+        op.get_bind(), sa.table(STAGING, *(sa.column(c.name) for c in decisions.columns))
+    )
+    with op.batch_alter_table("credentials") as batch:
+        batch.alter_column("verification_status", server_default=None)
+        batch.create_index(batch.f("ix_credentials_verification_status"), ["verification_status"])
+        batch.drop_constraint("fk_credentials_verified_by_id_users", type_="foreignkey")
+        for name in (
+            "verified",
+            "verified_by_id",
+            "verified_by_name",
+            "verified_at",
+            "verification_note",
+            "revoked",
+            "revoked_at",
+            "revoked_reason",
+        ):
+            batch.drop_column(name)
+    op.create_table(
+        "credential_decisions",
+        *_decision_columns(),
         sa.ForeignKeyConstraint(
             ["credential_id"],
             ["credentials.id"],
@@ -122,39 +174,14 @@ def upgrade() -> None:
         "credential_decisions",
         ["practitioner_id", "credential_id", "effective_on", "id"],
     )
-    with op.batch_alter_table("credentials") as batch:
-        batch.add_column(
-            sa.Column(
-                "verification_status",
-                sa.Enum(
-                    *STATUSES,
-                    name="verification_status",
-                    native_enum=False,
-                    create_constraint=True,
-                    length=32,
-                ),
-                nullable=False,
-                server_default="pending",
-            )
+    names = [c.name for c in decisions.columns if c.name != "id"]
+    staged = sa.table(STAGING, *(sa.column(n) for n in names))
+    op.get_bind().execute(
+        sa.insert(decisions).from_select(
+            names, sa.select(*staged.c).order_by(staged.c.credential_id, staged.c.effective_on)
         )
-        batch.add_column(sa.Column("verification_on", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("entered_by", sa.String(length=254), nullable=True))
-    _flags_to_decisions(op.get_bind())
-    with op.batch_alter_table("credentials") as batch:
-        batch.alter_column("verification_status", server_default=None)
-        batch.create_index(batch.f("ix_credentials_verification_status"), ["verification_status"])
-        batch.drop_constraint("fk_credentials_verified_by_id_users", type_="foreignkey")
-        for name in (
-            "verified",
-            "verified_by_id",
-            "verified_by_name",
-            "verified_at",
-            "verification_note",
-            "revoked",
-            "revoked_at",
-            "revoked_reason",
-        ):
-            batch.drop_column(name)
+    )
+    op.drop_table(STAGING)
 
 
 def _day(value: datetime | str | None, fallback: date) -> date:
@@ -207,7 +234,7 @@ def _decisions_of(row) -> list[dict]:
     return out
 
 
-def _flags_to_decisions(bind) -> None:
+def _flags_to_decisions(bind, target) -> None:
     c = old_credentials
     flagged = sa.or_(c.c.verified.is_(True), c.c.verified_at.is_not(None), c.c.revoked.is_(True))
     last_id = 0
@@ -239,7 +266,7 @@ def _flags_to_decisions(bind) -> None:
                     }
                 )
         if inserts:
-            bind.execute(sa.insert(decisions), inserts)
+            bind.execute(sa.insert(target), inserts)
         if latest:
             bind.execute(
                 sa.update(c)
@@ -253,6 +280,8 @@ def _flags_to_decisions(bind) -> None:
 
 
 def downgrade() -> None:
+    # Read before altering ``credentials``: on SQLite the rebuild would cascade to decisions.
+    flags = _flags_from_decisions(op.get_bind())
     with op.batch_alter_table("credentials") as batch:
         batch.add_column(
             sa.Column("verified", sa.Boolean(), nullable=False, server_default=sa.false())
@@ -266,7 +295,7 @@ def downgrade() -> None:
         )
         batch.add_column(sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("revoked_reason", sa.Text(), nullable=True))
-    _decisions_to_flags(op.get_bind())
+    _write_flags(op.get_bind(), flags)
     with op.batch_alter_table("credentials") as batch:
         batch.alter_column("verified", server_default=None)
         batch.alter_column("revoked", server_default=None)
@@ -283,7 +312,7 @@ def downgrade() -> None:
     op.drop_table("credential_decisions")
 
 
-def _decisions_to_flags(bind) -> None:
+def _flags_from_decisions(bind) -> list[dict]:
     """The flags from each credential's decisions: the last review (verified or rejected)
     and, when the latest decision is a revocation, that revocation."""
     d = decisions
@@ -315,6 +344,10 @@ def _decisions_to_flags(bind) -> None:
         p.update(b_revoked=row.status == "revoked")
         if row.status == "revoked":
             p.update(b_revoked_at=_time(row.recorded_at), b_reason=row.note)
+    return list(params.values())
+
+
+def _write_flags(bind, params: list[dict]) -> None:
     if not params:
         return
     c = sa.table(
@@ -336,5 +369,5 @@ def _decisions_to_flags(bind) -> None:
             revoked_at=sa.bindparam("b_revoked_at"),
             revoked_reason=sa.bindparam("b_reason"),
         ),
-        list(params.values()),
+        params,
     )

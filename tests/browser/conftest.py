@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -104,3 +105,21 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).parent / "screenshots"))
+WIDTHS = (390, 1280)
+
+
+def shoot(page, name: str) -> list[Path]:
+    """The page as a phone (390 px) and a desktop (1280 px) show it, full length, saved as
+    ``{name}-{width}.png`` for a person to look at (tests/browser/screenshots/)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        path = SCREENSHOTS / f"{name}-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        saved.append(path)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    return saved
