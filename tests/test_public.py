@@ -375,9 +375,12 @@ def test_about_page_explains_the_modalities_and_the_verdicts(client):
         "pneumothorax",
         "A weekend certificate and a four-year board registration",
         "<strong>not assessed</strong>",
-        "self-declared, not verified",
+        "Until the regulator\n    checks it, this is <strong>not</strong> an authorization.",
+        "<em>Pending verification</em>",
     ):
         assert words in html
+    for verdict in ("Authorized", "Pending verification", "Not authorized", "No rule on file"):
+        assert f">{verdict}</span>" in html
 
 
 def heading_levels(html: str) -> list[int]:

@@ -2,16 +2,19 @@
 
 Four queries whatever the number of practitioners: practitioners, their modalities, their
 credentials and the credentials' verification decisions, each streamed in practitioner order
-and merged in Python, so memory stays flat on large registries. Rows are read by column name.
+and merged in Python, so memory stays flat on large registries.
+
+Rows are read by column name through ``reader``: an ``itemgetter`` built once from the names,
+so a snapshot of a million credentials does not pay for a million attribute lookups.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from itertools import groupby
-from operator import attrgetter
+from operator import itemgetter
 
-from sqlalchemy import Select, select
+from sqlalchemy import Date, Select, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Credential, CredentialDecision, Practitioner, PractitionerModality
@@ -48,10 +51,49 @@ CREDENTIAL_COLUMNS = (
     C.c.in_person_hours,
     C.c.sessions,
     C.c.credential_number,
-    C.c.created_at,
+    func.date(C.c.created_at, type_=Date).label("entered_on"),  # the day is all it needs
     C.c.entered_by,
 )
 DECISION_COLUMNS = (D.c.practitioner_id, D.c.credential_id, D.c.status, D.c.effective_on)
+
+
+def reader(columns, *names: str):
+    """A function giving the values of ``names`` (in that order) of a row of ``columns``."""
+    keys = [c.key for c in columns]
+    return itemgetter(*(keys.index(n) for n in names))
+
+
+_PRACTITIONER = reader(
+    PRACTITIONER_COLUMNS,
+    "id",
+    "jurisdiction_code",
+    "profession_code",
+    "registration_number",
+    "given_name",
+    "family_name",
+    "registration_status",
+    "status_since",
+    "registered_since",
+    "practising_since",
+    "registration_class",
+    "registration_expires_on",
+)
+_CREDENTIAL = reader(
+    CREDENTIAL_COLUMNS,
+    "id",
+    "credential_type_code",
+    "issued_on",
+    "issuer",
+    "expires_on",
+    "hours",
+    "in_person_hours",
+    "sessions",
+    "credential_number",
+    "entered_on",
+    "entered_by",
+)
+_DECISION = reader(DECISION_COLUMNS, "credential_id", "status", "effective_on")
+_MODALITY = reader((M.c.practitioner_id, M.c.modality_code), "modality_code")
 
 
 def _scoped(
@@ -86,12 +128,12 @@ def queries(jurisdiction: str | None = None, ids: Iterable[int] | None = None):
 
 
 class Children:
-    """One child stream (rows with a ``practitioner_id``, in that order), taken one
+    """One child stream (rows led by their ``practitioner_id``, in that order), taken one
     practitioner at a time. Rows of a practitioner missing from the practitioner stream
     (written between the statements) are skipped rather than stalling the merge."""
 
     def __init__(self, rows: Iterable) -> None:
-        self._groups = groupby(rows, key=attrgetter("practitioner_id"))
+        self._groups = groupby(rows, key=itemgetter(0))  # every child statement leads with it
         self._next()
 
     def _next(self) -> None:
@@ -120,57 +162,67 @@ def iter_snapshots(
     credentials = Children(conn.execute(q_c))
     decisions = Children(conn.execute(q_d))
     for row in conn.execute(q_p):
-        pid = row.id
+        pid = row[0]
         made = decisions_by_credential(decisions.take(pid))
         yield _practitioner(
             row,
-            tuple(m.modality_code for m in modalities.take(pid)),
-            tuple(_credential(c, made.get(c.id, ())) for c in credentials.take(pid)),
+            tuple(_MODALITY(m) for m in modalities.take(pid)),
+            tuple(_credential(c, made) for c in credentials.take(pid)),
         )
 
 
-def decisions_by_credential(rows: Iterable) -> dict[int, tuple[Decision, ...]]:
+_NO_DECISIONS: dict[int, tuple[Decision, ...]] = {}
+
+
+def decisions_by_credential(rows: list) -> dict[int, tuple[Decision, ...]]:
     """Decision rows (in effect order) grouped per credential id."""
+    if not rows:
+        return _NO_DECISIONS
     out: dict[int, list[Decision]] = {}
     for r in rows:
-        status = getattr(r.status, "value", r.status)
-        out.setdefault(r.credential_id, []).append(Decision(status, r.effective_on))
+        cid, status, on = _DECISION(r)
+        out.setdefault(cid, []).append(Decision(getattr(status, "value", status), on))
     return {cid: tuple(ds) for cid, ds in out.items()}
 
 
-def _credential(r, decisions: tuple[Decision, ...]) -> CredentialSnap:
+def _credential(r, decisions: dict[int, tuple[Decision, ...]]) -> CredentialSnap:
+    cid, kind, issued, issuer, expires, hours, in_person, sessions, number, on, by = (
+        _CREDENTIAL(r)
+    )
     return CredentialSnap(
-        id=r.id,
-        credential_type=r.credential_type_code,
-        issued_on=r.issued_on,
-        issuer=r.issuer,
-        expires_on=r.expires_on,
-        hours=r.hours,
-        in_person_hours=r.in_person_hours,
-        sessions=r.sessions,
-        credential_number=r.credential_number,
-        decisions=decisions,
-        entered_on=r.created_at.date() if r.created_at is not None else None,
-        entered_by=r.entered_by,
+        credential_type=kind,
+        issued_on=issued,
+        issuer=issuer,
+        expires_on=expires,
+        hours=hours,
+        in_person_hours=in_person,
+        sessions=sessions,
+        credential_number=number,
+        id=cid,
+        decisions=decisions.get(cid, ()),
+        entered_on=on,
+        entered_by=by,
     )
 
 
 def _practitioner(row, modalities, credentials) -> PractitionerSnap:
-    status = row.registration_status
+    pid, j, prof, number, given, family, status, since, registered, practising, cls, expires = (
+        _PRACTITIONER(row)
+    )
     return PractitionerSnap(
-        id=row.id,
-        jurisdiction=row.jurisdiction_code,
-        profession=row.profession_code,
-        registration_number=row.registration_number,
-        name=f"{row.given_name} {row.family_name}",
+        jurisdiction=j,
+        profession=prof,
+        registration_number=number,
+        name=f"{given} {family}",
         registration_status=getattr(status, "value", status),
-        status_since=row.status_since,
-        registered_since=row.registered_since,
-        practising_since=row.practising_since,
-        registration_class=row.registration_class,
-        registration_expires_on=row.registration_expires_on,
+        status_since=since,
+        registered_since=registered,
+        registration_class=cls,
+        registration_expires_on=expires,
         modalities=modalities,
         credentials=credentials,
+        id=pid,
+        practising_since=practising,
     )
 
 

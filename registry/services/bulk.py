@@ -31,3 +31,15 @@ def one_of(session: Session, column, values: Collection[int]) -> ColumnElement[b
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(Integer)))
     return column.in_(list(values))
+
+
+ANALYZE_AFTER = 10_000  # rows written by one import before the planner's statistics are renewed
+
+
+def refresh_statistics(session: Session, written: int, *tables: Table) -> None:
+    """After a large import on PostgreSQL, renew the planner's statistics of ``tables`` in the
+    same transaction: until autovacuum gets to it, a freshly filled table has none, and the
+    planner then scans a whole table for a twenty-row page. (SQLite plans from its indexes.)"""
+    if written < ANALYZE_AFTER or session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(text("ANALYZE " + ", ".join(t.name for t in tables)))

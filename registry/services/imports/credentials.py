@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ...models import Credential, CredentialDecision, Practitioner, VerificationStatus
 from ...models.base import utcnow
 from .. import audit
-from ..bulk import allocate_ids, one_of
+from ..bulk import allocate_ids, one_of, refresh_statistics
 from ..codes import Codes, load_codes
 from ..fields import parse_amount, parse_bool, parse_count, parse_date
 from ..verification import decision_problems
@@ -170,6 +170,7 @@ def import_credentials(
         raise ImportRefused(report)
     audit.record(session, actor, "import.credentials", "import", None, after=report.counts())
     session.flush()
+    refresh_statistics(session, report.created + report.updated, T, D)
     return report
 
 

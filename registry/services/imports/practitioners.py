@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ...models import ClinicStaff, Practitioner, PractitionerModality, RegistrationStatus
 from ...models.base import utcnow
 from .. import audit
-from ..bulk import allocate_ids, one_of
+from ..bulk import allocate_ids, one_of, refresh_statistics
 from ..clinics import ClinicCache
 from ..codes import Codes, load_codes
 from ..fields import parse_date, parse_email, split_list
@@ -67,6 +67,7 @@ LENGTHS = {
     "phone": 40,
 }
 T = Practitioner.__table__
+CHILD_TABLES = (PractitionerModality.__table__, ClinicStaff.__table__)
 
 
 def clean_practitioner(raw: dict[str, str], codes: Codes) -> tuple[dict[str, Any], list[str]]:
@@ -173,6 +174,7 @@ def import_practitioners(
         raise ImportRefused(report)
     audit.record(session, actor, "import.practitioners", "import", None, after=report.counts())
     session.flush()
+    refresh_statistics(session, report.created + report.updated, T, *CHILD_TABLES)
     return report
 
 
