@@ -7,7 +7,6 @@ whenever a new user runs ``make run``. Data goes through the same import service
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import unicodedata
 from dataclasses import dataclass, field
@@ -161,7 +160,7 @@ def _compliant(j: str, **kw) -> Person:
         ],
         "US-WA": [
             _cred("needling_authorization", AUTHORITY["US-WA"], 1.5),
-            _cred("dry_needling_course", "Kinetacore", 3, hours=54),
+            _cred("dry_needling_course", "Kinetacore", 3, hours=330, in_person_hours=120),
         ],
     }[j]
     if j == "CA-BC":
@@ -233,7 +232,8 @@ def _scenarios() -> list[Person]:
                 _cred("dry_needling_course", "OPPQ PPAS", 1, hours=60),
             ],
         ),
-        # insufficient_sessions: Utah requires 250 supervised sessions
+        # Utah's 250 supervised sessions (until 2025-05-06; insufficient_sessions is now shown
+        # by a Florida practitioner at the end of the list)
         Person(
             "US-UT",
             credentials=[
@@ -319,12 +319,13 @@ def _population() -> list[Person]:
     for j in ("CA-ON", "CA-SK", "US-FL", "US-NJ", "US-UT", "CA-QC", "US-WA"):
         people.append(_compliant(j, since_years=10))
     people.append(_compliant("CA-AB", clinics="Bow River Physio;Harbour Physiotherapy"))
-    return people + _withdrawn()
+    return people + _added_later()
 
 
-def _withdrawn() -> list[Person]:
-    """Credentials the regulator rejected or revoked: they count for nothing (CONTRACT §5).
-    Listed last so that every earlier demo practitioner keeps their name and number."""
+def _added_later() -> list[Person]:
+    """Scenarios added after the first demo, listed last so that every earlier demo
+    practitioner keeps their name and number: credentials the regulator rejected or revoked
+    (they count for nothing, CONTRACT §5), and too few supervised sessions in Florida."""
     ab_auth = _cred("needling_authorization", AUTHORITY["CA-AB"], 2.0)
     ab_course = _cred("dry_needling_course", "Acupuncture Canada", 3.0, hours=45)
     bc = _compliant("CA-BC")
@@ -346,6 +347,14 @@ def _withdrawn() -> list[Person]:
             credentials=[
                 {**bc.credentials[0], "verification": "revoked", "decided_days_ago": 7},
                 *bc.credentials[1:],
+            ],
+        ),
+        # insufficient_sessions: Florida requires 25 supervised sessions
+        Person(
+            "US-FL",
+            credentials=[
+                _cred("dry_needling_course", "Kinetacore", 3, hours=54, in_person_hours=54),
+                _cred("supervised_sessions", "Kinetacore", 2.5, sessions=10),
             ],
         ),
     ]
@@ -459,10 +468,9 @@ def seed(session: Session, actor: str, today: date) -> list[str]:
     """Load the default rules (unless already active) and the demo registry; returns what
     was done, line by line. Running it again changes nothing."""
     done = []
-    data = default_rules_bytes()
     active = session.scalar(select(RuleSet).where(RuleSet.active.is_(True)))
-    if active is None or active.checksum != hashlib.sha256(data).hexdigest():
-        rule_set = load_rules(session, actor, data, DEFAULT_RULES)
+    rule_set = load_rules(session, actor, default_rules_bytes(), DEFAULT_RULES)
+    if active is None or rule_set.id != active.id:  # identical rules make no new version
         done.append(
             f"default rules loaded as version {rule_set.version} ({len(rule_set.rules)} rules)"
         )

@@ -17,6 +17,7 @@ from registry.models import Credential, Practitioner
 from registry.read.audit import run_audit
 from registry.read.params import AuditQuery
 from registry.read.rulebook import rule_book
+from registry.services import credentials as credential_service
 from registry.services.verification import decide
 
 TODAY = date.today()
@@ -149,7 +150,7 @@ def test_search_answers_the_contract_shape(client, demo, spec):
         # authorized only: not Lucas Lévesque, whose authorization waits for verification
         ("city=calgary&modality=dry_needling", 8),
         ("jurisdiction=US-NY&modality=dry_needling", 0),
-        ("", 60),
+        ("", 61),
     ],
 )
 def test_search_filters(client, demo, query, total):
@@ -229,12 +230,29 @@ def test_record_answers_the_contract_shape(client, demo, spec):
         "needling_authorization",
         "dry_needling_course",
     }
+    assert dry["claimed_credentials"] == []
     assert {c["type"]: c["status"] for c in body["credentials"]} == {
         "needling_authorization": "current",
         "dry_needling_course": "current",
     }
     assert all(c["verified"] and c["verified_on"] for c in body["credentials"])
     assert {c["verification_status"] for c in body["credentials"]} == {"verified"}
+
+
+def test_the_basis_tells_verified_credentials_from_claims(client, demo, session, spec):
+    """A course the rule does not require verified counts while pending, but is listed apart:
+    the basis names only verified credentials."""
+    omar = session.scalar(select(Practitioner).where(Practitioner.registration_number == "AB-1002"))
+    course = next(c for c in omar.credentials if c.credential_type_code == "dry_needling_course")
+    credential_service.renew_credential(
+        session, "test", course, issued_on=course.issued_on, expires_on=None, credential_number="X"
+    )
+    decide(session, "test", course, "revoked", note="replaced by a new certificate")
+    body = check(client, spec, "/api/v1/practitioners/CA-AB/physiotherapist/AB-1002", RECORD)
+    dry = body["modalities"][0]
+    assert dry["verdict"] == "authorized"
+    assert [c["type"] for c in dry["credentials"]] == ["needling_authorization"]
+    assert [c["verification_status"] for c in dry["claimed_credentials"]] == ["pending"]
 
 
 def test_no_rule_on_file_is_never_authorized(client, demo, spec):

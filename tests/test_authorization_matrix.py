@@ -115,6 +115,7 @@ GET_MATRIX = {
     "/regulator/verification": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK],
     "/regulator/rules": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK],
     "/regulator/rules/upload": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK],
+    "/regulator/rules/download.yaml": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK],
     "/admin/users": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK],
     "/admin/users/{manager_a}": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK],
 }

@@ -54,7 +54,7 @@ def test_every_gap_kind_appears_with_an_explanation(demo, cli):
 
 def test_seeding_twice_changes_nothing(demo, cli):
     again = cli("registry", "seed-demo", "--today", TODAY)
-    assert "0 created, 0 updated, 60 unchanged" in again.output
+    assert "0 created, 0 updated, 61 unchanged" in again.output
     assert "default rules loaded" not in again.output
     assert "login regulator@registry.example / " in again.output
 

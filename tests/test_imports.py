@@ -372,6 +372,10 @@ def test_an_audit_of_a_past_day_reads_the_decisions_of_that_day(imported, cli, w
             ["line 2: verified_on 2019-01-01 is before the issue date 2020-01-10"],
         ),
         (
+            AUTH_ROW.format(status="", on="2021-02-01"),
+            ["line 2: verified_on is given but no decision"],
+        ),
+        (
             AUTH_ROW.format(status="verified", on="2021-02-01")
             + AUTH_ROW.format(status="oops", on="x").replace("N-1", "N-2"),
             ["line 3: unknown verification 'oops'", "line 3: verified_on: 'x' is not a date"],

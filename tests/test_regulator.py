@@ -580,7 +580,7 @@ def activate(client, preview_html: str, **override):
             r'name="(content|checksum|filename|base_version)"[^>]*value="([^"]*)"', preview_html
         )
     )
-    fields |= override
+    fields |= {"note": "Activated by a test"} | override
     return client.post("/regulator/rules/activate", data=fields)
 
 
@@ -609,7 +609,7 @@ def test_rules_page_lists_active_rules_with_sources_and_versions(client, regulat
         "https://cpta.ab.ca/for-physiotherapists/regulatory-expectations/restricted-activities"
         in html
     )
-    assert "needling authorization (verified)" in html
+    assert "needling authorization (from College of Physiotherapists of Alberta" in html
     assert 'id="rule-bc-physio-dn-2022"' not in html
     assert 'id="version-1"' in html
     assert 'id="rule-bc-physio-dn-2022"' in page(client, "/regulator/rules")
@@ -646,15 +646,16 @@ def test_admin_upload_previews_the_impact_then_activates_a_new_version(client, a
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html
     intern = find(session, "CA-AB", registration_class="provisional")
-    assert "<strong>1</strong> would gain" in html and intern.name in html
-    assert "Rules changed: ab-physio-needling" in html
+    assert "<strong>3</strong> would become" in html and intern.name in html  # 3 modalities
+    assert re.search(r"<strong>ab-physio-needling</strong>:\s*registration classes", html)
     assert rule_set_count(session) == 1  # a preview writes nothing
 
-    response = activate(client, html)
+    response = activate(client, html, note="Interns may needle (test)")
     assert response.status_code == 302 and response.headers["Location"] == "/regulator/rules"
     active = session.scalars(select(RuleSet).where(RuleSet.active.is_(True))).one()
-    assert active.version == 2 and len(active.rules) == 61
-    assert "Rule set version 2 is active (61 rules)." in page(client, "/regulator/rules")
+    total = len(rule_book(session).rules)
+    assert active.version == 2 and len(active.rules) == total
+    assert f"Rule set version 2 is active ({total} rules)." in page(client, "/regulator/rules")
 
 
 def test_a_regulator_replaces_only_their_jurisdictions_rules(client, regulator, session):

@@ -182,21 +182,26 @@ def test_impact_previews_without_activating(loaded, cli, write_csv, tmp_path, se
     path = write_yaml(tmp_path, stricter)
     result = cli("registry", "rules-impact", path, "--as-of", "2026-11-21", "--format", "json")
     changes = json.loads(result.output)["changes"]
+    wes = {
+        "jurisdiction": "US-WA",
+        "profession": "physiotherapist",
+        "registration_number": "WA-1",
+        "name": "Wes Tan",
+        "change": "loses",
+        "before": "authorized",
+        "after": "not_authorized",
+        "before_rule": "wa-pt-dn-endorsement",
+        "after_rule": "wa-pt-dn-endorsement",
+        "why": "outside this profession's scope of practice here",
+    }
+    # every modality the rule covers, whether or not Wes Tan declares it
     assert changes == [
-        {
-            "jurisdiction": "US-WA",
-            "profession": "physiotherapist",
-            "registration_number": "WA-1",
-            "name": "Wes Tan",
-            "modality": "dry_needling",
-            "change": "loses",
-            "before_rule": "wa-pt-dn-endorsement",
-            "after_rule": "wa-pt-dn-endorsement",
-        }
+        wes | {"modality": "dry_needling", "declared": True},
+        wes | {"modality": "ims", "declared": False},
     ]
     assert session.scalar(select(func.count()).select_from(RuleSet)) == 1
     table = cli("registry", "rules-impact", path, "--as-of", "2026-11-21").output
-    assert "0 would gain and 1 would lose" in table and "nothing activated" in table
+    assert "0 would gain and 2 would lose" in table and "nothing activated" in table
 
 
 def test_impact_refuses_bad_arguments(loaded, cli):

@@ -96,7 +96,7 @@ SCHEMAS: dict[str, Any] = {
             "verified_on": _nullable(DATE),
             "decided_on": {
                 **_nullable(DATE),
-                "description": "When the decision in force took effect; null while pending.",
+                "description": "When the decision in force took effect; null before any.",
             },
             "verification_history": {"type": "array", "items": _ref("Decision")},
         }
@@ -124,10 +124,20 @@ SCHEMAS: dict[str, Any] = {
             "basis": {**STRING, "description": "The same as explanation (version 1's name)."},
             "rule_id": _nullable(STRING),
             "source": _nullable(STRING),
+            "no_rule_note": {
+                **_nullable(STRING),
+                "description": "With no_rule: what was searched for this case, when known.",
+            },
             "credentials": {
                 "type": "array",
                 "items": _ref("BasisCredential"),
-                "description": "When authorized: the credentials that satisfy the rule.",
+                "description": "When authorized: the verified credentials that satisfy the rule.",
+            },
+            "claimed_credentials": {
+                "type": "array",
+                "items": _ref("BasisCredential"),
+                "description": "When authorized: credentials that also count toward it though "
+                "nobody has verified them (the rule does not require it).",
             },
         }
     ),
@@ -218,7 +228,7 @@ SCHEMAS: dict[str, Any] = {
             "verification_status": VERIFICATION,
             "verification_on": {
                 **_nullable(DATE),
-                "description": "When the decision in force took effect; null while pending.",
+                "description": "When the decision in force took effect; null before any.",
             },
         }
     ),
@@ -284,7 +294,7 @@ SCHEMAS: dict[str, Any] = {
                         "effective_on": DATE,
                         "recorded_at": DATETIME,
                         "decided_by": STRING,
-                        "via": {"type": "string", "enum": ["review", "import", "migration"]},
+                        "via": {"type": "string", "enum": ["review", "import"]},
                         "note": _nullable(STRING),
                         "evidence_on_file": BOOLEAN,
                     }

@@ -9,7 +9,7 @@ from flask import Response, current_app, url_for
 from ..read.records import PublicCredential, PublicRecord
 from ..read.search import Hit, Results
 from ..read.verdicts import ModalityStatus
-from ..rules import AUTHORIZED
+from ..rules.model import VERIFIED
 
 
 def _iso(value) -> str | None:
@@ -67,8 +67,9 @@ def credential_json(c: PublicCredential) -> dict[str, Any]:
     }
 
 
-def basis_json(m: ModalityStatus, as_of) -> list[dict[str, Any]]:
-    """The credentials each satisfied requirement of the rule rests on."""
+def basis_json(m: ModalityStatus, as_of, verified: bool) -> list[dict[str, Any]]:
+    """The credentials the satisfied requirements of the rule rest on: the verified ones, or
+    (``verified`` False) those that count without anyone having verified them."""
     return [
         {
             "type": cred.credential_type,
@@ -79,6 +80,7 @@ def basis_json(m: ModalityStatus, as_of) -> list[dict[str, Any]]:
         }
         for b in m.authorization.basis
         for cred in b.credentials
+        if (cred.state_on(as_of) == VERIFIED) is verified
     ]
 
 
@@ -96,7 +98,9 @@ def modality_json(m: ModalityStatus, as_of) -> dict[str, Any]:
         "basis": m.basis,
         "rule_id": rule.id if rule else None,
         "source": rule.source if rule else None,
-        "credentials": basis_json(m, as_of) if m.verdict == AUTHORIZED else [],
+        "no_rule_note": m.no_rule_note,
+        "credentials": basis_json(m, as_of, True) if m.authorized else [],
+        "claimed_credentials": basis_json(m, as_of, False) if m.authorized else [],
     }
 
 

@@ -36,11 +36,18 @@ def _refuse(exc: RulesRefused):
 def load_rules_command(file: str) -> None:
     """Check a rules file whole and, if it is sound, activate it as a new rule-set version."""
     session = db.session()
+    before = get_rule_set(session)
     try:
         rule_set = load_rules(session, actor(), _read(file), Path(file).name)
     except RulesRefused as exc:
         raise _refuse(exc) from None
     session.commit()
+    if before is not None and rule_set.id == before.id:
+        click.echo(
+            f"rules unchanged: version {rule_set.version} already holds these "
+            f"{len(rule_set.rules)} rules (no new version)"
+        )
+        return
     click.echo(
         f"rule set version {rule_set.version} active: {len(rule_set.rules)} rules "
         f"from {rule_set.filename} (sha256 {rule_set.checksum[:12]})"
@@ -100,7 +107,8 @@ def rule_sets_command() -> None:
 @click.option("--format", "fmt", default="table", help="table or json")
 @guarded
 def rules_impact_command(file: str, as_of: str | None, jurisdiction: str | None, fmt: str):
-    """Preview, without activating, who would gain or lose authorization under FILE."""
+    """Preview, without activating, whose verdict would change under FILE (everyone in
+    scope, each modality, declared or not)."""
     if fmt not in ("table", "json"):
         raise fail("--format: must be table or json")
     day = as_of_option(as_of)
@@ -120,13 +128,14 @@ def rules_impact_command(file: str, as_of: str | None, jurisdiction: str | None,
         )
         return
     gains = sum(c.change == "gains" for c in changes)
+    losses = sum(c.change == "loses" for c in changes)
     click.echo(
-        f"as of {day}: {gains} would gain and {len(changes) - gains} would lose "
-        "authorization (nothing activated)"
+        f"as of {day}: {gains} would gain and {losses} would lose authorization, "
+        f"{len(changes) - gains - losses} other verdicts would change (nothing activated)"
     )
     for c in changes:
         click.echo(
-            f"  {c.change:5}  {c.modality:12}  {c.jurisdiction}/{c.profession}/"
-            f"{c.registration_number}  {c.name}  ({c.before_rule or 'no rule'} -> "
-            f"{c.after_rule or 'no rule'})"
+            f"  {c.change:7}  {c.modality:12}  {c.jurisdiction}/{c.profession}/"
+            f"{c.registration_number}  {c.name}  {c.before} -> {c.after}  "
+            f"({c.before_rule or 'no rule'} -> {c.after_rule or 'no rule'}): {c.why}"
         )

@@ -14,7 +14,7 @@ from .params import PractitionerSearch
 from .queries import Page, PractitionerRow, PublicCredentialRow, registration_system_prefix
 
 FHIR_VERSION = "4.0.1"
-CAPABILITY_DATE = "2026-11-21"  # when this statement last changed
+CAPABILITY_DATE = "2026-12-04"  # when this statement last changed
 PUBLISHER = "Needling Registry"
 NO_RULES = RuleBook([])
 CODE_SYSTEMS = {

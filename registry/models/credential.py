@@ -138,7 +138,7 @@ class CredentialDecision(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     decided_by: Mapped[str] = mapped_column(String(254))  # who, in words (an email, an import)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    via: Mapped[str] = mapped_column(String(20))  # review | import | migration
+    via: Mapped[str] = mapped_column(String(20))  # review | import
     note: Mapped[str | None] = mapped_column(Text)
     evidence_ref: Mapped[str | None] = mapped_column(String(300))
 

@@ -30,6 +30,7 @@ class RuleSet(Base):
     filename: Mapped[str] = mapped_column(String(300))
     checksum: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)  # why it was activated, from the preview
 
     rules: Mapped[list[Rule]] = relationship(
         back_populates="rule_set", cascade="all, delete-orphan", order_by="Rule.position"

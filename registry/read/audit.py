@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..rules import RuleBook, authorization, evaluate
+from ..rules import RuleBook, assess, evaluate
+from ..rules.explain import describe_basis
 from ..rules.model import MODALITY_ORDER
 from .params import AuditQuery
 from .snapshots import iter_snapshots
@@ -55,14 +56,20 @@ def run_audit(session: Session, book: RuleBook, query: AuditQuery) -> dict[str, 
 
 @dataclass(frozen=True)
 class ImpactChange:
+    """One practitioner's verdict for one modality, before and after a rules change."""
+
     jurisdiction: str
     profession: str
     registration_number: str
     name: str
     modality: str
-    change: str  # "gains" or "loses"
+    declared: bool  # they say they perform it
+    change: str  # "gains" (now authorized), "loses" (no longer authorized) or "changes"
+    before: str  # the verdict under the active rules
+    after: str  # the verdict under the proposed rules
     before_rule: str | None
     after_rule: str | None
+    why: str  # the proposed verdict's explanation (its gaps, or what it rests on)
 
     def to_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -75,15 +82,18 @@ def rules_impact(
     as_of: date,
     jurisdiction: str | None = None,
 ) -> list[ImpactChange]:
-    """Who would gain or lose authorization for a modality they perform, if ``proposed``
-    replaced ``current``, on ``as_of``."""
+    """Every verdict that would change on ``as_of`` if ``proposed`` replaced ``current``:
+    for each practitioner in scope and each modality, declared or not (a regulator needs to
+    see who a new rule would allow, not only who asks today)."""
     changes = []
     for snap in iter_snapshots(session, jurisdiction):
-        for modality in (m for m in MODALITY_ORDER if m in snap.modalities):
-            before = authorization(snap, current, as_of, modality)
-            after = authorization(snap, proposed, as_of, modality)
-            if before.authorized == after.authorized:
+        _, before = assess(snap, current, as_of)
+        _, after = assess(snap, proposed, as_of)
+        for modality in MODALITY_ORDER:
+            old, new = before[modality], after[modality]
+            if old.verdict == new.verdict:
                 continue
+            change = "gains" if new.authorized else "loses" if old.authorized else "changes"
             changes.append(
                 ImpactChange(
                     snap.jurisdiction,
@@ -91,9 +101,13 @@ def rules_impact(
                     snap.registration_number,
                     snap.name,
                     modality,
-                    "gains" if after.authorized else "loses",
-                    before.rule.id if before.rule else None,
-                    after.rule.id if after.rule else None,
+                    modality in snap.modalities,
+                    change,
+                    old.verdict,
+                    new.verdict,
+                    old.rule.id if old.rule else None,
+                    new.rule.id if new.rule else None,
+                    describe_basis(new),
                 )
             )
     return changes

@@ -191,7 +191,13 @@ def _rule(rule: RuleSnap) -> dict[str, Any]:
 
 
 def _requirement_words(rule: RuleSnap, item: Requirement) -> str:
-    alone = replace(rule, requires=(item,), registration_classes=None, min_years_registered=None)
+    alone = replace(
+        rule,
+        requires=(item,),
+        registration_classes=None,
+        min_years_registered=None,
+        min_years_practising=None,
+    )
     return describe_requirements(alone)
 
 

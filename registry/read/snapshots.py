@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
 
-from sqlalchemy import Date, Select, func, select
+from sqlalchemy import Date, Select, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..models import Credential, CredentialDecision, Practitioner, PractitionerModality
@@ -33,7 +33,7 @@ PRACTITIONER_COLUMNS = (
     P.c.registration_number,
     P.c.given_name,
     P.c.family_name,
-    P.c.registration_status,
+    type_coerce(P.c.registration_status, String).label("registration_status"),  # plain text
     P.c.status_since,
     P.c.registered_since,
     P.c.practising_since,
@@ -54,7 +54,12 @@ CREDENTIAL_COLUMNS = (
     func.date(C.c.created_at, type_=Date).label("entered_on"),  # the day is all it needs
     C.c.entered_by,
 )
-DECISION_COLUMNS = (D.c.practitioner_id, D.c.credential_id, D.c.status, D.c.effective_on)
+DECISION_COLUMNS = (
+    D.c.practitioner_id,
+    D.c.credential_id,
+    type_coerce(D.c.status, String).label("status"),  # plain text: no enum per row
+    D.c.effective_on,
+)
 
 
 def reader(columns, *names: str):
@@ -186,9 +191,7 @@ def decisions_by_credential(rows: list) -> dict[int, tuple[Decision, ...]]:
 
 
 def _credential(r, decisions: dict[int, tuple[Decision, ...]]) -> CredentialSnap:
-    cid, kind, issued, issuer, expires, hours, in_person, sessions, number, on, by = (
-        _CREDENTIAL(r)
-    )
+    cid, kind, issued, issuer, expires, hours, in_person, sessions, number, on, by = _CREDENTIAL(r)
     return CredentialSnap(
         credential_type=kind,
         issued_on=issued,

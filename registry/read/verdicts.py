@@ -14,10 +14,19 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from ..rules import AUTHORIZED, PENDING_VERIFICATION, Authorization, Gap, PractitionerSnap, RuleBook
+from ..rules import (
+    AUTHORIZED,
+    NO_RULE,
+    PENDING_VERIFICATION,
+    Authorization,
+    Gap,
+    PractitionerSnap,
+    RuleBook,
+)
 from ..rules.engine import assess
 from ..rules.explain import VERDICT_LABELS, describe_basis
 from ..rules.model import MODALITY_ORDER
+from .coverage import no_rule_note
 from .rulebook import current_rule_book
 from .snapshots import iter_snapshots
 
@@ -29,6 +38,7 @@ class ModalityStatus:
     modality: str
     declared: bool
     authorization: Authorization
+    snap: PractitionerSnap | None = None
 
     @property
     def verdict(self) -> str:
@@ -52,6 +62,13 @@ class ModalityStatus:
     def pending(self) -> bool:
         return self.authorization.verdict == PENDING_VERIFICATION
 
+    @property
+    def no_rule_note(self) -> str | None:
+        """For "No rule on file": what was searched, where the default rules say."""
+        if self.authorization.verdict != NO_RULE or self.snap is None:
+            return None
+        return no_rule_note(self.snap.jurisdiction, self.snap.profession, self.modality)
+
 
 @dataclass
 class PractitionerStatus:
@@ -71,7 +88,7 @@ def status_of(
     gaps, auths = assess(snap, book, as_of, window, MODALITY_ORDER)
     status = PractitionerStatus(snap, as_of, gaps=gaps)
     for m, auth in auths.items():
-        status.modalities[m] = ModalityStatus(m, m in snap.modalities, auth)
+        status.modalities[m] = ModalityStatus(m, m in snap.modalities, auth, snap)
     return status
 
 

@@ -148,3 +148,9 @@ class ActivateForm(FlaskForm):
     checksum = HiddenField(validators=[DataRequired(), Length(64, 64)])
     filename = HiddenField(validators=[DataRequired(), Length(max=200)])
     base_version = HiddenField()
+    note = TextAreaField(
+        "What changes, and why",
+        validators=[DataRequired("Say what this version changes and why."), Length(max=2000)],
+        description="Kept with the new version and in the audit log, e.g. the regulator's "
+        "notice it follows.",
+    )

@@ -27,6 +27,8 @@ from ..models import (
 from ..read.audit import ImpactChange, rules_impact
 from ..read.rulebook import rule_book
 from ..rules import RuleBook, RuleSnap
+from ..rules.dump import rule_changes
+from ..rules.engine import label
 from ..rules.loader import RulesFile
 from ..scopes import practitioner_filter
 from ..services.rulesets import check_rules_file, check_rules_file_scoped
@@ -77,6 +79,8 @@ def shown(value: Any) -> str:
         return f"{value:g}"
     if isinstance(value, list):
         return ", ".join(shown(v) for v in value) or "none"
+    if isinstance(value, dict):  # a requirement item of a rule
+        return "(" + "; ".join(f"{label(k)} {shown(v)}" for k, v in value.items()) + ")"
     return str(value)
 
 
@@ -164,11 +168,20 @@ class RulesPreview:
     changes: list[ImpactChange]
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    modified: list[str] = field(default_factory=list)
+    modified: dict[str, list[tuple[str, Any, Any]]] = field(default_factory=dict)
 
     @property
     def gains(self) -> int:
         return sum(c.change == "gains" for c in self.changes)
+
+    @property
+    def losses(self) -> int:
+        return sum(c.change == "loses" for c in self.changes)
+
+    @property
+    def identical(self) -> bool:
+        """Activating would change no rule: no new version would be made."""
+        return not (self.added or self.removed or self.modified)
 
 
 def preview_rules(session: Session, user: User, data: bytes, as_of: date) -> RulesPreview:
@@ -193,5 +206,9 @@ def preview_rules(session: Session, user: User, data: bytes, as_of: date) -> Rul
     after = {r.id: r for r in proposed if codes is None or r.jurisdiction in codes}
     preview.added = sorted(after.keys() - before.keys())
     preview.removed = sorted(before.keys() - after.keys())
-    preview.modified = sorted(k for k in after.keys() & before.keys() if after[k] != before[k])
+    preview.modified = {
+        k: [(key, shown(old), shown(new)) for key, old, new in rule_changes(before[k], after[k])]
+        for k in sorted(after.keys() & before.keys())
+        if after[k] != before[k]
+    }
     return preview

@@ -9,15 +9,22 @@ import hashlib
 from datetime import date
 from pathlib import PurePath
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import db
 from ..permissions import Permission, requires
-from ..read.rulebook import get_rule_set, rule_book
+from ..read.rulebook import current_rule_book, get_rule_set, rule_book
+from ..rules.dump import dump_rules
 from ..rules.explain import describe_requirements
 from ..services import NotFound
-from ..services.rulesets import RulesRefused, load_rules, load_rules_scoped
+from ..services.rulesets import (
+    DECLARED,
+    RulesRefused,
+    code_names,
+    load_rules,
+    load_rules_scoped,
+)
 from . import bp
 from .forms import ActivateForm, RulesFilterForm, RulesUploadForm, choices
 from .queries import jurisdiction_choices, scope_codes
@@ -78,11 +85,14 @@ def activate_rules():
     """Load the previewed file as a new version, checking it again in full first."""
     session = db.session()
     form = ActivateForm()
-    data = _carried_file(form) if form.validate_on_submit() else None
+    data = _carried_file(form) if form.content.data and form.checksum.data else None
     if data is None:
         return _upload_page(
             problems=["The previewed file did not come back intact; upload it again."], code=400
         )
+    if not form.validate_on_submit():  # the note is missing: the same preview, with its error
+        return _preview(RulesUploadForm(formdata=None), data, form.filename.data, date.today(),
+                        code=400, activate=form)  # fmt: skip
     active = get_rule_set(session)
     if (str(active.version) if active else "") != form.base_version.data:
         message = "The active rules changed since your preview; here is the preview against them."
@@ -90,18 +100,41 @@ def activate_rules():
             RulesUploadForm(formdata=None), data, form.filename.data, date.today(), message, 409
         )
     codes = scope_codes(current_user)
+    note = form.note.data.strip()
     try:
         if codes is None:
-            rule_set = load_rules(session, current_user.email, data, form.filename.data)
+            rule_set = load_rules(session, current_user.email, data, form.filename.data, note)
         else:
             rule_set = load_rules_scoped(
-                session, current_user.email, data, form.filename.data, codes
+                session, current_user.email, data, form.filename.data, codes, note
             )
     except RulesRefused as exc:
         return _upload_page(problems=exc.problems, refused=str(exc), code=400)
     session.commit()
-    flash(f"Rule set version {rule_set.version} is active ({len(rule_set.rules)} rules).")
+    if active is not None and rule_set.id == active.id:
+        flash(f"Nothing to activate: version {rule_set.version} already holds these rules.")
+    else:
+        flash(f"Rule set version {rule_set.version} is active ({len(rule_set.rules)} rules).")
     return redirect(url_for(".rules"))
+
+
+@bp.get("/rules/download.yaml")
+@requires(Permission.RULES_MANAGE)
+def download_rules():
+    """The active rules of the user's jurisdictions (an admin's: all) as a rules file to edit
+    and upload again."""
+    session = db.session()
+    codes = scope_codes(current_user)
+    rules = [
+        r for r in current_rule_book(session).rules if codes is None or r.jurisdiction in codes
+    ]
+    names = {key: code_names(session, model) for key, model in DECLARED}
+    what = "every jurisdiction" if codes is None else ", ".join(codes)
+    response = Response(dump_rules(rules, names, what), mimetype="application/yaml")
+    stem = "all" if codes is None else "-".join(c.lower() for c in codes)
+    response.headers["Content-Disposition"] = f'attachment; filename="rules-{stem}.yaml"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _carried_file(form: ActivateForm) -> bytes | None:
@@ -113,14 +146,14 @@ def _carried_file(form: ActivateForm) -> bytes | None:
     return data if hashlib.sha256(data).hexdigest() == form.checksum.data else None
 
 
-def _preview(form, data: bytes, filename: str, as_of: date, message=None, code=200):
+def _preview(form, data: bytes, filename: str, as_of: date, message=None, code=200, activate=None):
     session = db.session()
     try:
         preview = preview_rules(session, current_user, data, as_of)
     except RulesRefused as exc:
         return _upload_page(form, problems=exc.problems, refused=str(exc), code=400)
     active = get_rule_set(session)
-    activate = ActivateForm(
+    activate = activate or ActivateForm(
         formdata=None,
         content=base64.b64encode(data).decode("ascii"),
         checksum=preview.parsed.checksum,

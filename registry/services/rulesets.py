@@ -44,11 +44,17 @@ def check_rules_file(session: Session, data: bytes) -> RulesFile:
     return parsed
 
 
-def load_rules(session: Session, actor: str, data: bytes, filename: str) -> RuleSet:
-    """Check the whole file, then store it as a new active rule-set version."""
+def load_rules(
+    session: Session, actor: str, data: bytes, filename: str, note: str | None = None
+) -> RuleSet:
+    """Check the whole file, then store it as a new active rule-set version; when it holds
+    exactly the active rules, nothing is stored and the active version is returned
+    (``unchanged`` tells which)."""
     parsed = check_rules_file(session, data)
+    if unchanged(session, parsed.rules, parsed):
+        return get_rule_set(session)
     _declare_codes(session, actor, parsed)
-    rule_set = _new_version(session, actor, parsed.rules, filename, parsed.checksum)
+    rule_set = _new_version(session, actor, parsed.rules, filename, parsed.checksum, note)
     audit.record(
         session,
         actor,
@@ -60,19 +66,60 @@ def load_rules(session: Session, actor: str, data: bytes, filename: str) -> Rule
             "filename": filename,
             "checksum": parsed.checksum,
             "rules": len(parsed.rules),
+            "note": note,
         },
     )
     return rule_set
 
 
+def unchanged(session: Session, rules: list[RuleSnap], parsed: RulesFile) -> bool:
+    """Would activating ``rules`` (declaring what ``parsed`` declares) change nothing? The
+    same rules, whatever their order, and no new or renamed code."""
+    active = get_rule_set(session)
+    if active is None:
+        return False
+    if sorted(rule_book(session, active.version).rules, key=_by_id) != sorted(rules, key=_by_id):
+        return False
+    return all(
+        code_names(session, model).get(code) == name
+        for key, model in DECLARED
+        for code, name in getattr(parsed, key).items()
+    )
+
+
+DECLARED = (
+    ("jurisdictions", Jurisdiction),
+    ("professions", ProfessionModel),
+    ("credential_types", CredentialType),
+)
+
+
+def code_names(session: Session, model) -> dict[str, str]:
+    return {code: name for code, name in session.execute(select(model.code, model.name))}
+
+
+def _by_id(rule: RuleSnap) -> str:
+    return rule.id
+
+
 def _new_version(
-    session: Session, actor: str, rules: list[RuleSnap], filename: str, checksum: str
+    session: Session,
+    actor: str,
+    rules: list[RuleSnap],
+    filename: str,
+    checksum: str,
+    note: str | None = None,
 ) -> RuleSet:
     """Store ``rules`` as the next rule-set version and make it the only active one."""
     version = (session.scalar(select(func.max(RuleSet.version))) or 0) + 1
     session.execute(update(RuleSet).where(RuleSet.active.is_(True)).values(active=False))
     rule_set = RuleSet(
-        version=version, loaded_by=actor, filename=filename, checksum=checksum, active=True
+        version=version,
+        loaded_by=actor,
+        filename=filename,
+        checksum=checksum,
+        active=True,
+        note=note,
     )
     rule_set.rules = [_rule_row(i, r) for i, r in enumerate(rules)]
     session.add(rule_set)
@@ -124,7 +171,12 @@ def check_rules_file_scoped(
 
 
 def load_rules_scoped(
-    session: Session, actor: str, data: bytes, filename: str, jurisdictions: Collection[str]
+    session: Session,
+    actor: str,
+    data: bytes,
+    filename: str,
+    jurisdictions: Collection[str],
+    note: str | None = None,
 ) -> RuleSet:
     """A regulator's load: the file may hold rules of ``jurisdictions`` only; the new version
     is its rules plus the active rules of every other jurisdiction (see ``scoped_rules``).
@@ -133,6 +185,8 @@ def load_rules_scoped(
     other jurisdictions share. Audited as ``rules.load`` with the jurisdictions it replaced."""
     parsed, rules = check_rules_file_scoped(session, data, jurisdictions)
     previous = get_rule_set(session)
+    if unchanged(session, rules, parsed):
+        return previous
     codes = load_codes(session)
     _declare_codes(
         session,
@@ -149,7 +203,7 @@ def load_rules_scoped(
     label = filename
     if previous is not None:
         label = f"{filename} ({', '.join(replaced)}; others kept from v{previous.version})"
-    rule_set = _new_version(session, actor, rules, label[:300], parsed.checksum)
+    rule_set = _new_version(session, actor, rules, label[:300], parsed.checksum, note)
     audit.record(
         session,
         actor,
@@ -164,6 +218,7 @@ def load_rules_scoped(
             "jurisdictions": replaced,
             "rules_from_file": len(parsed.rules),
             "kept_from_version": previous.version if previous else None,
+            "note": note,
         },
     )
     return rule_set

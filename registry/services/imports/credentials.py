@@ -113,6 +113,8 @@ def _check_decision(raw: dict[str, str], values: dict[str, Any], errors: list[st
     if values.get("verified"):
         status = VerificationStatus.VERIFIED.value
     if not status:
+        if raw.get("verified_on"):
+            errors.append("verified_on is given but no decision: fill in 'verification'")
         return
     date_was_bad = bool(raw.get("verified_on")) and values.get("verified_on") is None
     on = values.get("verified_on")
