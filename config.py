@@ -55,6 +55,11 @@ class Config:
     SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "none")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Needling Registry <no-reply@registry.example>")
     REMINDER_THRESHOLDS = (90, 60, 30)  # days before expiry
+    # Invitations, claims and clinic requests are mailed from a thread after the answer (the
+    # same time for everyone); the tests send at once.
+    MAIL_IN_BACKGROUND = True
+    CLAIM_LIMIT = os.environ.get("CLAIM_LIMIT", "5 per hour")  # per address, public claims
+    LINK_LIMIT = os.environ.get("LINK_LIMIT", "30 per hour")  # per address, one-time links
     # Root of the FHIR face's absolute URLs (identifier systems, links); unset: the request's.
     FHIR_BASE_URL: str | None = os.environ.get("FHIR_BASE_URL")
 
@@ -74,6 +79,7 @@ class TestConfig(Config):
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
     WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on
     PUBLIC_CACHE_FRESH_SECONDS = 0.0  # tests write and read back within milliseconds
+    MAIL_IN_BACKGROUND = False
     # Cheap hashing: tests create and log in hundreds of accounts (never use this for real).
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8

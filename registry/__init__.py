@@ -65,13 +65,14 @@ def register_blueprints(app: Flask) -> None:
     from .clinic import feeds_bp
     from .extensions import csrf
     from .fhir import bp as fhir_bp
+    from .me import bp as me_bp
     from .public import bp as public_bp
     from .regulator import bp as regulator_bp
 
     csrf.exempt(api_bp)  # JSON only, no cookies-based writes
     csrf.exempt(fhir_bp)  # read-only FHIR JSON
     app.register_blueprint(feeds_bp)  # secret calendar URLs
-    for bp in (public_bp, auth_bp, clinic_bp, regulator_bp, admin_bp, api_bp, fhir_bp):
+    for bp in (public_bp, auth_bp, me_bp, clinic_bp, regulator_bp, admin_bp, api_bp, fhir_bp):
         app.register_blueprint(bp)
     app.register_blueprint(bundles_bp)  # printable evidence bundles
 

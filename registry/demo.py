@@ -16,7 +16,7 @@ from importlib import resources
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import RuleSet, User
+from .models import Practitioner, RuleSet, User
 from .services.imports import import_credentials, import_practitioners
 from .services.rulesets import load_rules
 from .services.users import create_user
@@ -32,6 +32,9 @@ DEMO_USERS = [
     ("regulator@registry.example", "maple-harbour-1717", "regulator", ["CA-AB", "CA-BC"], []),
     ("manager@registry.example", "cedar-orbit-9393", "clinic_manager", [], ["Bow River Physio"]),
 ]
+# A practitioner with their own account (they log in with the email on their record): Chloé
+# Sharma, whose needling authorization is missing, so her page shows what to do about it.
+DEMO_PRACTITIONER = (("CA-AB", "physiotherapist", "AB-1010"), "willow-canyon-2626")
 GIVEN = [
     "Jane",
     "Omar",
@@ -482,7 +485,22 @@ def seed(session: Session, actor: str, today: date) -> list[str]:
             create_user(session, actor, email, password, role, jurisdictions, clinics)
         scope = ", ".join(jurisdictions + clinics) or "everything"
         done.append(f"login {email} / {password}  ({role}; {scope})")
+    done.append(_demo_practitioner_account(session, actor))
     return done
+
+
+def _demo_practitioner_account(session: Session, actor: str) -> str:
+    (j, prof, number), password = DEMO_PRACTITIONER
+    p = session.scalar(
+        select(Practitioner).where(
+            Practitioner.jurisdiction_code == j,
+            Practitioner.profession_code == prof,
+            Practitioner.registration_number == number,
+        )
+    )
+    if session.scalar(select(User.id).where(User.practitioner_id == p.id)) is None:
+        create_user(session, actor, p.email, password, "practitioner", practitioner=p)
+    return f"login {p.email} / {password}  (practitioner; {p.name}, {j} {number})"
 
 
 def _ascii(text: str) -> str:

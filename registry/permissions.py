@@ -30,10 +30,14 @@ class Permission(enum.StrEnum):
     USERS_MANAGE = "admin:users:manage"
     EXPORT = "registry:practitioners:export"  # exports and evidence bundles, within scope
     CHANGES_READ = "registry:changes:read"  # the change feed, within scope
+    INVITE = "regulator:practitioner:invite"  # invite a practitioner to their own account
+    SELF_READ = "practitioner:own:read"  # a practitioner's own record, links and history
+    SELF_WRITE = "practitioner:own:write"  # their contacts, credentials and clinic links
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(Permission),
+    # everything but a practitioner's own pages: an admin has no record of their own
+    Role.ADMIN: frozenset(Permission) - {Permission.SELF_READ, Permission.SELF_WRITE},
     Role.REGULATOR: frozenset(
         {
             Permission.PUBLIC,
@@ -45,6 +49,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.RULES_MANAGE,
             Permission.EXPORT,
             Permission.CHANGES_READ,
+            Permission.INVITE,
         }
     ),
     Role.CLINIC_MANAGER: frozenset(
@@ -56,6 +61,17 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.EVIDENCE_READ,
             Permission.EXPORT,
             Permission.CHANGES_READ,
+        }
+    ),
+    Role.PRACTITIONER: frozenset(
+        {
+            Permission.PUBLIC,
+            Permission.ACCOUNT,
+            Permission.SELF_READ,
+            Permission.SELF_WRITE,
+            Permission.EVIDENCE_READ,  # their own evidence files
+            Permission.EXPORT,  # their own evidence bundle and record
+            Permission.CHANGES_READ,  # changes to their own record
         }
     ),
 }

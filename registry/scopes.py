@@ -1,5 +1,6 @@
-"""Which records a user may see: clinic managers their clinics' staff, regulators their
-jurisdictions, admins everything. Out of scope answers 404, the same as missing."""
+"""Which records a user may see: clinic managers their clinics' staff (accepted links only),
+regulators their jurisdictions, practitioners their own record, admins everything. Out of
+scope answers 404, the same as missing."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from flask import abort
 from sqlalchemy import ColumnElement, exists, false, select, true
 from sqlalchemy.orm import Session
 
-from .models import ClinicStaff, Practitioner, Role, User
+from .models import ClinicStaff, LinkStatus, Practitioner, Role, User
 
 
 def practitioner_filter(user: User) -> ColumnElement[bool]:
@@ -17,11 +18,15 @@ def practitioner_filter(user: User) -> ColumnElement[bool]:
     if user.role == Role.REGULATOR:
         codes = sorted(user.jurisdiction_codes)
         return Practitioner.jurisdiction_code.in_(codes) if codes else false()
+    if user.role == Role.PRACTITIONER:
+        return Practitioner.id == user.practitioner_id if user.practitioner_id else false()
     clinic_ids = sorted(user.clinic_ids)
     if not clinic_ids:
         return false()
     return exists().where(
-        ClinicStaff.practitioner_id == Practitioner.id, ClinicStaff.clinic_id.in_(clinic_ids)
+        ClinicStaff.practitioner_id == Practitioner.id,
+        ClinicStaff.clinic_id.in_(clinic_ids),
+        ClinicStaff.status == LinkStatus.ACCEPTED,
     )
 
 
@@ -70,12 +75,14 @@ def get_practitioner_by_id(session: Session, user: User, practitioner_id: int) -
 
 def private_visible_ids(session: Session, user: User, ids: list[int]) -> set[int]:
     """Of ``ids``, the practitioners whose private fields (email, phone, notes) ``user`` may
-    see: admins and their regulators always; a clinic manager only when every clinic the
-    practitioner works at is one of theirs. A manager who adds someone by key therefore never
-    sees contact details another clinic entered (one query)."""
+    see: admins and their regulators always; a practitioner their own; a clinic manager those
+    whose link to one of their clinics the practitioner accepted (or a regulator's import
+    made). A request the practitioner has not accepted shows nothing private (one query)."""
     ids = list(ids)
     if user.role == Role.ADMIN:
         return set(ids)
+    if user.role == Role.PRACTITIONER:
+        return {i for i in ids if i == user.practitioner_id}
     if user.role == Role.REGULATOR:
         rows = session.scalars(
             select(Practitioner.id).where(
@@ -84,9 +91,11 @@ def private_visible_ids(session: Session, user: User, ids: list[int]) -> set[int
             )
         )
         return set(rows)
-    elsewhere = session.scalars(
+    accepted = session.scalars(
         select(ClinicStaff.practitioner_id).where(
-            ClinicStaff.practitioner_id.in_(ids), ClinicStaff.clinic_id.notin_(user.clinic_ids)
+            ClinicStaff.practitioner_id.in_(ids),
+            ClinicStaff.clinic_id.in_(sorted(user.clinic_ids)),
+            ClinicStaff.status == LinkStatus.ACCEPTED,
         )
     )
-    return set(ids) - set(elsewhere)
+    return set(accepted)

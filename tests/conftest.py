@@ -21,6 +21,8 @@ from config import TestConfig
 from registry import create_app, migrate
 from registry.db import EXTENSION_KEY, make_engine
 
+from .mail_helpers import outbox  # noqa: F401 (a fixture every test may ask for)
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 FIXTURES = Path(__file__).parent / "fixtures"
 DEMO_TODAY = date.today()  # the day the shared demo registry is seeded as of

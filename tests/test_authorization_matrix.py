@@ -1,7 +1,9 @@
 """Every endpoint x every kind of visitor: anonymous, the manager of clinic A, the manager of
-clinic B, a regulator of the record's jurisdiction, a regulator of another one, and an admin.
+clinic B, a regulator of the record's jurisdiction, a regulator of another one, an admin, and
+a practitioner with their own account (a colleague at clinic A, not the record's owner).
 Records out of scope answer 404 exactly like missing ones. A second test seeds canary private
-data and checks that no public page, and no page of another clinic, shows it."""
+data and checks that no public page, no page of another clinic and no other practitioner's
+page shows it."""
 
 from __future__ import annotations
 
@@ -11,18 +13,23 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from registry.models import Credential, User
+from registry.models import Clinic, Credential, User
 from registry.services import credentials as credential_service
 from registry.services.evidence import EvidenceStore
 from registry.services.practitioners import find, update_practitioner
 from registry.services.secrets import create_token
+from registry.services.users import create_user, hash_password
 
 from .conftest import PASSWORD
 
 TODAY = date.today().isoformat()
 CLINIC_A, CLINIC_B = "Bow River Physio", "Harbour Physiotherapy"
 KEY = ("CA-AB", "physiotherapist", "AB-1002")  # on the staff of clinic A only
-PERSONAS = ["anonymous", "manager_a", "manager_b", "regulator_same", "regulator_other", "admin"]
+PERSONAS = [
+    "anonymous", "manager_a", "manager_b", "regulator_same", "regulator_other", "admin",
+    "practitioner",
+]  # fmt: skip
+COLLEAGUE = ("CA-AB", "physiotherapist", "AB-1010")  # the practitioner persona's own record
 CANARIES = ("canary.email@private.example", "+1-555-0199-CANARY", "CANARY-NOTE-7731")
 
 
@@ -32,7 +39,7 @@ class Upload:
 
 
 @pytest.fixture
-def world(demo, app, cli, session, make_user, tmp_path):
+def world(demo, app, cli, session, make_user, tmp_path, outbox):
     """The demo registry, one account per persona, and a credential with evidence."""
     app.config["EVIDENCE_FOLDER"] = str(tmp_path / "evidence")
     users = {
@@ -41,7 +48,9 @@ def world(demo, app, cli, session, make_user, tmp_path):
         "regulator_same": make_user("regulator", jurisdictions=["CA-AB"]),
         "regulator_other": make_user("regulator", jurisdictions=["US-CO"]),
         "admin": make_user("admin"),
+        "practitioner": own_account(session, find(session, *COLLEAGUE)),
     }
+    clinics = [session.scalar(select(Clinic).where(Clinic.name == n)) for n in (CLINIC_A, CLINIC_B)]
     p = find(session, *KEY)
     ref = EvidenceStore(tmp_path / "evidence", 10**6).store(Upload("cert.pdf", b"%PDF-1.4 x"))
     cred = credential_service.add_credential(
@@ -63,7 +72,18 @@ def world(demo, app, cli, session, make_user, tmp_path):
     )
     token, _secret = create_token(session, "test", users["manager_a"], "Scheduling sync")
     session.commit()
-    return {"users": users, "credential": cred, "practitioner": p, "token": token}
+    return {
+        "users": users, "credential": cred, "practitioner": p, "token": token, "clinics": clinics,
+    }  # fmt: skip
+
+
+def own_account(session, p) -> User:
+    """The practitioner's own account (the demo has one for the colleague), test password."""
+    user = session.scalar(select(User).where(User.practitioner_id == p.id))
+    if user is None:
+        user = create_user(session, "test", p.email, PASSWORD, "practitioner", practitioner=p)
+    user.password_hash = hash_password(PASSWORD)
+    return user
 
 
 def become(client, world, persona: str) -> None:
@@ -75,66 +95,120 @@ def become(client, world, persona: str) -> None:
 
 
 P = "/".join(KEY)
-OK, LOGIN, NOT_FOUND, UNAUTH = 200, "login", 404, 401
+OK, LOGIN, NOT_FOUND, UNAUTH, GONE = 200, "login", 404, 401, 410
+NO_LINK = "lnk_unknown"  # a one-time link that was never issued
 # url -> expected answer per persona, in PERSONAS order
 GET_MATRIX = {
-    "/": [OK] * 6,
-    "/about": [OK] * 6,
-    "/healthz": [OK] * 6,
-    "/login": [OK] * 6,
-    "/openapi.json": [OK] * 6,
-    "/fhir/metadata": [OK] * 6,
-    "/fhir/Practitioner?name=sato": [OK] * 6,
-    "/fhir/Practitioner/{practitioner}": [OK] * 6,
-    "/fhir/CodeSystem/credential-type": [OK] * 6,
-    "/fhir/CodeSystem/profession": [OK] * 6,
-    f"/practitioners/{P}": [OK] * 6,
-    "/api/v1/practitioners?q=sato": [OK] * 6,
-    f"/api/v1/practitioners/{P}": [OK] * 6,
-    "/api/v1/export.csv": [UNAUTH, OK, OK, OK, OK, OK],  # each sees their own scope
-    "/api/v1/export.json": [UNAUTH, OK, OK, OK, OK, OK],
-    f"/api/v1/practitioners/{P}/evidence": [UNAUTH, OK, NOT_FOUND, OK, NOT_FOUND, OK],
-    f"/evidence-bundles/{P}": [LOGIN, OK, NOT_FOUND, OK, NOT_FOUND, OK],
-    "/api/v1/audit?jurisdiction=CA-AB": [UNAUTH, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK],
-    "/api/v1/changes?since=2000-01-01": [UNAUTH, OK, OK, OK, OK, OK],
-    "/account/tokens": [LOGIN, OK, OK, OK, OK, OK],
-    "/clinic/calendar": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK],
-    "/calendar/cal_unknown.ics": [NOT_FOUND] * 6,
-    "/account/password": [LOGIN, OK, OK, OK, OK, OK],
-    "/clinic/": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK],
-    "/clinic/book": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK],
-    "/clinic/expiries?days=30": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK],
-    "/clinic/gaps": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK],
-    "/clinic/export.csv": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK],
-    "/clinic/roster": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK],
-    f"/clinic/practitioners/{P}": [LOGIN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK],
-    "/clinic/evidence/{credential}": [LOGIN, OK, NOT_FOUND, OK, NOT_FOUND, OK],
-    "/regulator/": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK],
-    "/regulator/audit?jurisdiction=CA-AB": [LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK],
-    f"/regulator/practitioners/{P}": [LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK],
-    "/regulator/verification": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK],
-    "/regulator/rules": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK],
-    "/regulator/rules/upload": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK],
-    "/regulator/rules/download.yaml": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK],
-    "/admin/users": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK],
-    "/admin/users/{manager_a}": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK],
+    "/": [OK] * 7,
+    "/about": [OK] * 7,
+    "/healthz": [OK] * 7,
+    "/login": [OK] * 7,
+    "/openapi.json": [OK] * 7,
+    "/fhir/metadata": [OK] * 7,
+    "/fhir/Practitioner?name=sato": [OK] * 7,
+    "/fhir/Practitioner/{practitioner}": [OK] * 7,
+    "/fhir/CodeSystem/credential-type": [OK] * 7,
+    "/fhir/CodeSystem/profession": [OK] * 7,
+    f"/practitioners/{P}": [OK] * 7,
+    "/api/v1/practitioners?q=sato": [OK] * 7,
+    f"/api/v1/practitioners/{P}": [OK] * 7,
+    "/api/v1/export.csv": [UNAUTH, OK, OK, OK, OK, OK, OK],  # each sees their own scope
+    "/api/v1/export.json": [UNAUTH, OK, OK, OK, OK, OK, OK],
+    f"/api/v1/practitioners/{P}/evidence": [UNAUTH, OK, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND],
+    f"/evidence-bundles/{P}": [LOGIN, OK, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND],
+    "/api/v1/audit?jurisdiction=CA-AB": [
+        UNAUTH,
+        NOT_FOUND,
+        NOT_FOUND,
+        OK,
+        NOT_FOUND,
+        OK,
+        NOT_FOUND,
+    ],
+    "/api/v1/changes?since=2000-01-01": [UNAUTH, OK, OK, OK, OK, OK, OK],
+    "/account/tokens": [LOGIN, OK, OK, OK, OK, OK, OK],
+    "/clinic/calendar": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND],
+    "/calendar/cal_unknown.ics": [NOT_FOUND] * 7,
+    "/account/password": [LOGIN, OK, OK, OK, OK, OK, OK],
+    "/clinic/": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND],
+    "/clinic/book": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND],
+    "/clinic/expiries?days=30": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND],
+    "/clinic/gaps": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND],
+    "/clinic/export.csv": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND],
+    "/clinic/roster": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND],
+    f"/clinic/practitioners/{P}": [LOGIN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND],
+    "/clinic/evidence/{credential}": [LOGIN, OK, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND],
+    "/regulator/": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK, NOT_FOUND],
+    "/regulator/audit?jurisdiction=CA-AB": [
+        LOGIN,
+        NOT_FOUND,
+        NOT_FOUND,
+        OK,
+        NOT_FOUND,
+        OK,
+        NOT_FOUND,
+    ],
+    f"/regulator/practitioners/{P}": [LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND],
+    "/regulator/verification": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK, NOT_FOUND],
+    "/regulator/rules": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK, NOT_FOUND],
+    "/regulator/rules/upload": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK, NOT_FOUND],
+    "/regulator/rules/download.yaml": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK, NOT_FOUND],
+    "/admin/users": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND],
+    "/admin/users/{manager_a}": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND],
+    "/me": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK],
+    "/api/v1/me": [UNAUTH, OK, OK, OK, OK, OK, OK],
+    "/claim": [OK] * 7,
+    f"/welcome/{NO_LINK}": [GONE] * 7,
+    f"/clinic-requests/{NO_LINK}": [GONE] * 7,
 }
 # Writes: an empty form is enough to tell "may not" (login / 404) from "may" (anything else,
 # typically 400 for the missing fields). Nothing here may answer 500.
 POST_MATRIX = {
-    "/login": ["may"] * 6,
-    "/logout": [LOGIN, "may", "may", "may", "may", "may"],
-    "/account/password": [LOGIN, "may", "may", "may", "may", "may"],
-    "/account/tokens": [LOGIN, "may", "may", "may", "may", "may"],
-    "/account/tokens/{token}/revoke": [LOGIN, "may", NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
-    "/admin/users/{manager_a}/tokens": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
-    "/clinic/calendar": [LOGIN, "may", "may", NOT_FOUND, NOT_FOUND, "may"],
-    "/clinic/calendar/revoke": [LOGIN, "may", "may", NOT_FOUND, NOT_FOUND, "may"],
-    "/clinic/roster": [LOGIN, "may", "may", NOT_FOUND, NOT_FOUND, "may"],
-    "/regulator/rules/upload": [LOGIN, NOT_FOUND, NOT_FOUND, "may", "may", "may"],
-    "/clinic/staff": [LOGIN, "may", "may", NOT_FOUND, NOT_FOUND, "may"],
-    f"/clinic/practitioners/{P}/contact": [LOGIN, "may", NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
-    f"/clinic/practitioners/{P}/modalities": [LOGIN, "may", NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
+    "/login": ["may"] * 7,
+    "/logout": [LOGIN, "may", "may", "may", "may", "may", "may"],
+    "/account/password": [LOGIN, "may", "may", "may", "may", "may", "may"],
+    "/account/tokens": [LOGIN, "may", "may", "may", "may", "may", "may"],
+    "/account/tokens/{token}/revoke": [
+        LOGIN,
+        "may",
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        "may",
+        NOT_FOUND,
+    ],
+    "/admin/users/{manager_a}/tokens": [
+        LOGIN,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        "may",
+        NOT_FOUND,
+    ],
+    "/clinic/calendar": [LOGIN, "may", "may", NOT_FOUND, NOT_FOUND, "may", NOT_FOUND],
+    "/clinic/calendar/revoke": [LOGIN, "may", "may", NOT_FOUND, NOT_FOUND, "may", NOT_FOUND],
+    "/clinic/roster": [LOGIN, "may", "may", NOT_FOUND, NOT_FOUND, "may", NOT_FOUND],
+    "/regulator/rules/upload": [LOGIN, NOT_FOUND, NOT_FOUND, "may", "may", "may", NOT_FOUND],
+    "/clinic/staff": [LOGIN, "may", "may", NOT_FOUND, NOT_FOUND, "may", NOT_FOUND],
+    f"/clinic/practitioners/{P}/contact": [
+        LOGIN,
+        "may",
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        "may",
+        NOT_FOUND,
+    ],
+    f"/clinic/practitioners/{P}/modalities": [
+        LOGIN,
+        "may",
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        "may",
+        NOT_FOUND,
+    ],
     f"/clinic/practitioners/{P}/credentials": [
         LOGIN,
         "may",
@@ -142,6 +216,7 @@ POST_MATRIX = {
         NOT_FOUND,
         NOT_FOUND,
         "may",
+        NOT_FOUND,
     ],
     f"/clinic/practitioners/{P}/credentials/{{credential}}/renew": [
         LOGIN,
@@ -150,9 +225,26 @@ POST_MATRIX = {
         NOT_FOUND,
         NOT_FOUND,
         "may",
+        NOT_FOUND,
     ],
-    f"/clinic/practitioners/{P}/remove": [LOGIN, "may", NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
-    "/regulator/verification/{credential}": [LOGIN, NOT_FOUND, NOT_FOUND, "may", NOT_FOUND, "may"],
+    f"/clinic/practitioners/{P}/remove": [
+        LOGIN,
+        "may",
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        "may",
+        NOT_FOUND,
+    ],
+    "/regulator/verification/{credential}": [
+        LOGIN,
+        NOT_FOUND,
+        NOT_FOUND,
+        "may",
+        NOT_FOUND,
+        "may",
+        NOT_FOUND,
+    ],
     "/regulator/credentials/{credential}/decision": [
         LOGIN,
         NOT_FOUND,
@@ -160,11 +252,56 @@ POST_MATRIX = {
         "may",
         NOT_FOUND,
         "may",
+        NOT_FOUND,
     ],  # fmt: skip
-    "/regulator/rules/activate": [LOGIN, NOT_FOUND, NOT_FOUND, "may", "may", "may"],
-    "/admin/users": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
-    "/admin/users/{manager_a}": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
-    "/admin/users/{manager_a}/active": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
+    "/regulator/rules/activate": [LOGIN, NOT_FOUND, NOT_FOUND, "may", "may", "may", NOT_FOUND],
+    "/admin/users": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, "may", NOT_FOUND],
+    "/admin/users/{manager_a}": [
+        LOGIN,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        "may",
+        NOT_FOUND,
+    ],
+    "/admin/users/{manager_a}/active": [
+        LOGIN,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        "may",
+        NOT_FOUND,
+    ],
+    f"/regulator/practitioners/{P}/invite": [
+        LOGIN,
+        NOT_FOUND,
+        NOT_FOUND,
+        "may",
+        NOT_FOUND,
+        "may",
+        NOT_FOUND,
+    ],
+    # no waiting request to withdraw: 404 for everyone (the request flow is tested elsewhere)
+    "/clinic/requests/{practitioner}/withdraw": [LOGIN] + [NOT_FOUND] * 6,
+    "/me/contact": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
+    "/me/credentials": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
+    # the credential is the record owner's, not the practitioner persona's own
+    "/me/credentials/{credential}/renew": [LOGIN] + [NOT_FOUND] * 6,
+    "/me/clinics/{clinic_a}/accept": [
+        LOGIN,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        "may",
+    ],
+    "/me/clinics/{clinic_b}/decline": [LOGIN] + [NOT_FOUND] * 6,  # no link with clinic B
+    "/claim": ["may"] * 7,
+    f"/welcome/{NO_LINK}": [GONE] * 7,
+    f"/clinic-requests/{NO_LINK}": [GONE] * 7,
 }
 
 
@@ -174,6 +311,8 @@ def _url(template: str, world) -> str:
         manager_a=world["users"]["manager_a"].id,
         practitioner=world["practitioner"].id,
         token=world["token"].id,
+        clinic_a=world["clinics"][0].id,
+        clinic_b=world["clinics"][1].id,
     )
 
 
@@ -207,8 +346,11 @@ def test_every_endpoint_is_in_the_matrix(app):
         "<int:credential_id>": "{credential}",
         "<int:user_id>": "{manager_a}",
         "<int:token_id>": "{token}",
-        "<secret>": "cal_unknown",
+        "<secret>.ics": "cal_unknown.ics",
         "<practitioner_id>": "{practitioner}",
+        "<int:practitioner_id>": "{practitioner}",
+        "<int:clinic_id>/<any(accept, decline, end):action>": "{clinic_a}/accept",
+        "<secret>": NO_LINK,
     }
     missing = []
     for method, rule in rules:
@@ -238,7 +380,9 @@ def test_post_matrix(client, world, persona, session):
         _check(client.post(_url(template, world)), expected[index])
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "manager_b", "regulator_same", "regulator_other"])
+@pytest.mark.parametrize(
+    "persona", ["anonymous", "manager_b", "regulator_same", "regulator_other", "practitioner"]
+)
 def test_state_changing_posts_are_refused_to_outsiders(client, world, persona, session):
     index = PERSONAS.index(persona)
     become(client, world, persona)
@@ -248,14 +392,19 @@ def test_state_changing_posts_are_refused_to_outsiders(client, world, persona, s
     assert session.scalar(select(Credential).where(Credential.id == world["credential"].id))
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "manager_b", "regulator_other"])
+@pytest.mark.parametrize("persona", ["anonymous", "manager_b", "regulator_other", "practitioner"])
 def test_private_data_never_reaches_the_public_or_another_clinic(client, world, persona):
+    """... nor another practitioner: a colleague at the same clinic, through every page and
+    answer they may reach (their own page, /api/v1/me, exports, the change feed)."""
     pages = [u for u in GET_MATRIX if GET_MATRIX[u][PERSONAS.index(persona)] == OK]
     pages += [
         "/?q=sato",
         "/api/v1/practitioners?city=Calgary",
         "/?jurisdiction=CA-AB",
         "/clinic/practitioners/CA-AB/physiotherapist/AB-1002",
+        "/clinic/evidence/{credential}",
+        "/me?page=2",
+        f"/evidence-bundles/{P}?as_of={TODAY}",
     ]
     become(client, world, persona)
     for template in pages:
@@ -273,19 +422,24 @@ def test_the_own_clinic_and_the_regulator_do_see_private_data(client, world):
     assert CANARIES[0] in client.get(f"/regulator/practitioners/{P}").get_data(as_text=True)
 
 
-def test_claiming_staff_by_key_does_not_reveal_another_clinics_contacts(client, world):
-    """Manager B adds clinic A's practitioner to B's staff: B now sees their verdicts, but not
-    the contact details clinic A entered; clinic A no longer sees them either once shared."""
+def test_asking_for_staff_by_key_reveals_nothing_until_the_practitioner_accepts(
+    client, world, outbox
+):
+    """Manager B asks for clinic A's practitioner by registration key: B sees what the public
+    sees and nothing more until the practitioner accepts; clinic A keeps seeing the contacts
+    it was given (its link was accepted)."""
     become(client, world, "manager_b")
     added = client.post(
         "/clinic/staff",
         data={"jurisdiction": KEY[0], "profession": KEY[1], "registration_number": KEY[2]},
     )
-    assert added.status_code in (200, 302)
-    page = client.get(f"/clinic/practitioners/{P}").get_data(as_text=True)
-    assert "Omar Sato" in page
-    assert "also works at a clinic you do not manage" in page
-    for canary in CANARIES:
-        assert canary not in page
-    export = client.get("/clinic/export.csv").get_data(as_text=True)
-    assert "AB-1002" in export and CANARIES[0] not in export and CANARIES[1] not in export
+    assert added.status_code == 302
+    assert client.get(f"/clinic/practitioners/{P}").status_code == 404
+    for url in ("/clinic/", "/clinic/export.csv", "/api/v1/export.json", "/clinic/gaps"):
+        body = client.get(url).get_data(as_text=True)
+        for canary in CANARIES:
+            assert canary not in body, url
+    assert [m.to for m in outbox.take()] == [CANARIES[0]]  # the request went to them
+    client.post("/logout")
+    become(client, world, "manager_a")
+    assert CANARIES[0] in client.get(f"/clinic/practitioners/{P}").get_data(as_text=True)

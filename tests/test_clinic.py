@@ -11,6 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from registry.models import ClinicStaff
+from registry.services.accounts import decide_link
 from registry.services.clinics import assign_staff
 from registry.services.credentials import add_credential
 
@@ -230,7 +232,7 @@ def test_gaps_explain_each_gap_with_its_rule_and_source(client, manager):
 # --- adding and removing staff --------------------------------------------------------------
 
 
-def test_add_a_practitioner_by_key_then_remove_them(client, manager, session):
+def test_add_a_practitioner_by_key_asks_them_then_remove_them(client, manager, session):
     data = {
         "jurisdiction": "US-NY",
         "profession": "physiotherapist",
@@ -239,14 +241,28 @@ def test_add_a_practitioner_by_key_then_remove_them(client, manager, session):
     response = client.post("/clinic/staff", data=data)
     assert response.status_code == 302
     html = text(client.get(response.headers["Location"]))
-    assert "Priya Haddad added to the staff." in html and "No rule on file" in html
-    assert actions(session, "clinic.assign_staff")[-1].after == {"clinic": BOW}
-
+    assert "Priya Haddad is asked to join the staff of Bow River Physio" in html
+    assert "Asked to join the staff" in html and "waiting for their answer" in html
+    assert actions(session, "clinic_link.request")[-1].after == {
+        "clinic": BOW, "status": "requested",
+    }  # fmt: skip
     again = client.get(client.post("/clinic/staff", data=data).headers["Location"])
-    assert "Priya Haddad was already on the staff." in text(again)
+    assert "Priya Haddad was asked already" in text(again)
 
-    bow = clinic(session, BOW)
-    response = client.post(page(NO_RULE, "/remove"), data={"clinic": bow.id})
+    # once she accepts, she is on the staff, with her verdicts
+    bow, priya = clinic(session, BOW), practitioner(session, NO_RULE)
+    link = session.get(ClinicStaff, (bow.id, priya.id))
+    decide_link(session, "test", link, accept=True)
+    session.commit()
+    html = text(client.get("/clinic/"))
+    assert "Priya Haddad</a>" in html and "No rule on file" in html
+
+    # removing asks first, then takes her off
+    confirm = client.post(page(NO_RULE, "/remove"), data={"clinic": bow.id})
+    assert confirm.status_code == 200
+    assert "Remove Priya Haddad from the staff of Bow River Physio?" in text(confirm)
+    assert session.get(ClinicStaff, (bow.id, priya.id)) is not None
+    response = client.post(page(NO_RULE, "/remove"), data={"clinic": bow.id, "confirmed": "yes"})
     assert response.status_code == 302
     html = text(client.get(response.headers["Location"]))
     assert "Priya Haddad is no longer on the staff" in html

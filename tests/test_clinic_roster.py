@@ -59,21 +59,51 @@ def test_the_roster_page_explains_the_format(client, manager):
     assert "registration_number" in html and 'type="file"' in html
 
 
-def test_a_good_roster_is_applied_and_reported_row_by_row(client, manager, session):
+def test_a_good_roster_asks_each_new_name_and_reports_row_by_row(
+    client, manager, session, outbox
+):
     before = staff_count(session)
+    priya = practitioner(session, "US-NY/physiotherapist/NY-1004")
+    declared = sorted(m.modality_code for m in priya.modalities)
     response = upload(client, GOOD)
     assert response.status_code == 200
     html = text(response)
-    assert "Roster applied to Bow River Physio: 2 added, 1 already on staff." in html
-    assert "Priya Haddad" in html and "added to staff" in html and "already on staff" in html
-    assert "declares dry_needling, ims" in html
+    assert (
+        "Roster applied to Bow River Physio: 2 asked to join the staff (they appear once they "
+        "accept), 0 asked before and still waiting, 1 already on staff." in html
+    )
+    assert "Priya Haddad" in html and "asked to join the staff" in html
+    assert "modalities are left alone until they accept" in html
+    # two requests (one email each), nobody added without consent
     assert staff_count(session) == before + 2
-    assert sorted(m.modality_code for m in practitioner(session, "US-NY/physiotherapist/NY-1004")
-                  .modalities) == ["dry_needling", "ims"]  # fmt: skip
+    assert [link.status for link in links(session, "requested")] != []
+    assert len(outbox.take()) == 2
+    session.expire_all()
+    assert sorted(m.modality_code for m in priya.modalities) == declared  # not theirs to set
     omar = practitioner(session, "CA-AB/physiotherapist/AB-1002")
     assert [m.modality_code for m in omar.modalities] == ["dry_needling"]  # empty cell: untouched
-    assert len(actions(session, "clinic.assign_staff")) >= 2
-    assert "Priya Haddad" in text(client.get("/clinic/"))
+    assert len(actions(session, "clinic_link.request")) == 2
+    staff = text(client.get("/clinic/"))
+    assert "Asked to join the staff" in staff and "Priya Haddad" in staff
+
+    again = text(upload(client, GOOD))
+    assert "0 asked to join the staff" in again and "2 asked before and still waiting" in again
+    assert outbox.take() == []
+
+
+def test_a_roster_sets_the_modalities_of_staff_who_accepted(client, manager, session):
+    roster = "jurisdiction,profession,registration_number,modalities\n"
+    roster += "CA-AB,physiotherapist,AB-1002,ims;dry_needling\n"
+    html = text(upload(client, roster))
+    assert "declares dry_needling, ims" in html
+    omar = practitioner(session, "CA-AB/physiotherapist/AB-1002")
+    assert sorted(m.modality_code for m in omar.modalities) == ["dry_needling", "ims"]
+
+
+def links(session, status: str) -> list[ClinicStaff]:
+    bow = clinic(session, BOW)
+    query = select(ClinicStaff).where(ClinicStaff.clinic_id == bow.id)
+    return [link for link in session.scalars(query) if link.status.value == status]
 
 
 def test_a_roster_with_any_bad_row_writes_nothing_and_names_the_rows(client, manager, session):
@@ -120,9 +150,9 @@ def test_the_service_accepts_a_byte_order_mark_and_reports_without_flask(manager
     report = apply_roster(session, "test", clinic(session, BOW), data)
     assert report.applied and [r.line for r in report.rows] == [2, 3, 4]
     assert [r.result for r in report.rows] == [
-        "added to staff",
+        "asked to join the staff",
         "already on staff",
-        "added to staff",
+        "asked to join the staff",
     ]
 
 

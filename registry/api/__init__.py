@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import changes, exports, views  # noqa: E402,F401
+from . import changes, exports, me, views  # noqa: E402,F401

@@ -163,6 +163,14 @@ SCHEMAS: dict[str, Any] = {
             },
         }
     ),
+    "Account": _object(
+        {
+            "email": STRING,
+            "role": {"type": "string", "enum": ["admin", "regulator", "clinic_manager"]},
+            "jurisdictions": {"type": "array", "items": STRING},
+            "clinics": {"type": "array", "items": STRING},
+        }
+    ),
     "Gap": _object(
         {
             "jurisdiction": STRING,
@@ -602,6 +610,54 @@ EVIDENCE = {
 }
 
 
+def _own_record() -> dict[str, Any]:
+    """A practitioner's ``/api/v1/me``: their public record and what only they see."""
+    public = SCHEMAS["Practitioner"]
+    extra = {
+        "role": {"type": "string", "const": "practitioner"},
+        "email": _nullable(STRING),
+        "phone": _nullable(STRING),
+        "gaps": {"type": "array", "items": _ref("Gap")},
+        "clinics": {
+            "type": "array",
+            "items": STRING,
+            "description": "Clinics with a waiting or accepted link (the public record lists "
+            "accepted ones only).",
+        },
+        "clinic_links": {
+            "type": "array",
+            "items": _object(
+                {"name": STRING, "status": {"type": "string", "enum": ["pending", "accepted"]}}
+            ),
+        },
+    }
+    return _object(public["properties"] | extra)
+
+
+SCHEMAS["OwnRecord"] = _own_record()
+ME = {
+    "get": {
+        "operationId": "me",
+        "summary": "The signed-in user; a practitioner's own record with its private fields",
+        "description": "A practitioner gets their public record plus their own email and "
+        "phone, their gaps today and their clinics (waiting and accepted links); anyone else "
+        "their email, role and scope. Never another practitioner's private fields.",
+        "security": SIGNED_IN,
+        "responses": {
+            "200": {
+                "description": "The signed-in user.",
+                "content": {
+                    "application/json": {
+                        "schema": {"oneOf": [_ref("OwnRecord"), _ref("Account")]}
+                    }
+                },
+            },
+            "401": UNAUTHENTICATED,
+        },
+    }
+}
+
+
 def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -616,6 +672,7 @@ def document() -> dict[str, Any]:
             "/api/v1/practitioners": SEARCH,
             "/api/v1/practitioners/{jurisdiction}/{profession}/{registration_number}": RECORD,
             "/api/v1/audit": AUDIT,
+            "/api/v1/me": ME,
             "/api/v1/changes": CHANGES,
             "/api/v1/export.csv": EXPORT_CSV,
             "/api/v1/export.json": EXPORT_JSON,

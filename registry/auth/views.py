@@ -8,10 +8,16 @@ from .. import db
 from ..extensions import limiter, login_manager
 from ..models import ApiToken, Role, User
 from ..permissions import Permission, requires
+from ..scopes import MAX_ID
 from ..security import safe_next
 from ..services import InvalidInput, NotFound
 from ..services import secrets as secret_service
-from ..services.users import change_password, check_password, dummy_check
+from ..services.users import (
+    change_password,
+    check_password,
+    dummy_check,
+    end_sessions,
+)
 from . import bp
 from .forms import LoginForm, PasswordForm, RevokeForm, TokenForm
 
@@ -20,15 +26,22 @@ HOME = {
     Role.ADMIN: "admin.users",
     Role.REGULATOR: "regulator.dashboard",
     Role.CLINIC_MANAGER: "clinic.staff",
+    Role.PRACTITIONER: "me.home",
 }
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_user(session_id: str) -> User | None:
+    """The account of a session id "<user id>.<generation>" (``User.get_id``): none once the
+    account's sessions were ended (generation moved on), it was deactivated, or its
+    practitioner's registration was revoked."""
+    user_id, _, generation = session_id.partition(".")
+    if not (user_id.isdigit() and generation.isdigit()) or int(user_id) > MAX_ID:
         return None
     user = db.session().get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.is_active or str(user.session_generation) != generation:
+        return None
+    return user
 
 
 def home_for(user: User) -> str:
@@ -59,7 +72,7 @@ def login():
         user = session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
         if user is None:
             dummy_check(form.password.data)  # spend the same time as a real check
-        elif user.active and check_password(user, form.password.data):
+        elif user.is_active and check_password(user, form.password.data):
             login_user(user)
             return redirect(safe_next(request.args.get("next"), home_for(user)))
         form.password.errors.append(BAD_LOGIN)
@@ -70,6 +83,11 @@ def login():
 @bp.post("/logout")
 @requires(Permission.ACCOUNT)
 def logout():
+    """Log out, ending every session of the account (a copied cookie dies with it)."""
+    session = db.session()
+    user = session.get(User, current_user.id)
+    end_sessions(user)  # account bookkeeping, not registry data: no audit event
+    session.commit()
     logout_user()
     flash("You are logged out.")
     return redirect(url_for("public.index"))
@@ -89,7 +107,8 @@ def password():
                 form.new.errors.append(exc.errors["password"])
             else:
                 db.session().commit()
-                flash("Your password is changed.")
+                login_user(current_user._get_current_object())  # this session, new generation
+                flash("Your password is changed; every other session of yours has ended.")
                 return redirect(home_for(current_user))
     status = 400 if form.errors else 200
     return render_template("auth/password.html", form=form), status

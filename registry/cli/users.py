@@ -8,8 +8,10 @@ import click
 from sqlalchemy import select
 
 from .. import db
-from ..models import User
+from ..models import Practitioner, User
+from ..services import NotFound
 from ..services import secrets as secret_service
+from ..services.practitioners import find
 from ..services.users import create_user
 from . import registry_cli
 from .common import actor, fail, guarded
@@ -28,18 +30,37 @@ def _read_password(from_stdin: bool) -> str:
 
 @registry_cli.command("create-user")
 @click.argument("email")
-@click.option("--role", required=True, help="admin, regulator or clinic_manager")
+@click.option("--role", required=True, help="admin, regulator, clinic_manager or practitioner")
 @click.option("--jurisdiction", "jurisdictions", multiple=True, help="A regulator's scope.")
 @click.option("--clinic", "clinics", multiple=True, help="A clinic manager's clinic (by name).")
+@click.option(
+    "--practitioner", "key", help="A practitioner's own record: JURISDICTION/PROFESSION/NUMBER."
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @guarded
-def create_user_command(email, role, jurisdictions, clinics, password_stdin) -> None:
+def create_user_command(email, role, jurisdictions, clinics, key, password_stdin) -> None:
     """Create an account. The password is read from stdin or prompted for, never an argument."""
+    practitioner = _practitioner(key) if key else None
     password = _read_password(password_stdin)
-    user = create_user(db.session(), actor(), email, password, role, jurisdictions, clinics)
+    user = create_user(
+        db.session(), actor(), email, password, role, jurisdictions, clinics, practitioner
+    )
     db.session().commit()
     scope = ", ".join(sorted(user.jurisdiction_codes) or list(clinics)) or "everything"
+    if practitioner is not None:
+        scope = f"the record {key}"
     click.echo(f"created {user.role.value} {user.email} (scope: {scope})")
+
+
+def _practitioner(key: str) -> Practitioner:
+    """The practitioner named JURISDICTION/PROFESSION/NUMBER (the number may hold slashes)."""
+    parts = key.strip().split("/", 2)
+    if len(parts) != 3 or not all(parts):
+        raise fail(f"--practitioner: expected JURISDICTION/PROFESSION/NUMBER, not {key!r}")
+    try:
+        return find(db.session(), parts[0].upper(), parts[1].lower(), parts[2])
+    except NotFound as exc:
+        raise fail(f"--practitioner: {exc}") from None
 
 
 def _account(email: str) -> User:

@@ -1,16 +1,15 @@
-"""Which clinic a request is about, and the evidence store the workspace writes to."""
+"""Which clinic a request is about."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import abort, current_app, request, url_for
+from flask import abort, request, url_for
 from flask_login import current_user
 
 from .. import db
 from ..models import Clinic
-from ..services.evidence import EvidenceStore
+from ..services.evidence import evidence_store  # noqa: F401 (the workspace's uploads)
 from . import queries
 
 
@@ -40,10 +39,3 @@ def workspace(raw: str | None = None) -> Workspace:
     if chosen is None:
         abort(404)
     return Workspace(clinics, chosen)
-
-
-def evidence_store() -> EvidenceStore:
-    """Evidence lives in EVIDENCE_FOLDER, else <instance>/evidence: never under static/."""
-    config = current_app.config
-    folder = config.get("EVIDENCE_FOLDER") or Path(current_app.instance_path, "evidence")
-    return EvidenceStore(folder, config["MAX_EVIDENCE_BYTES"])

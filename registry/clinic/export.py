@@ -68,7 +68,8 @@ def safe(value) -> str:
 def staff_csv(session: Session, clinic_id: int, user) -> Iterator[str]:
     """Load the staff, their status and credentials now (nine queries), then yield the CSV
     line by line, so the response streams without touching the database again. Contact
-    details appear only for staff whose clinics are all the user's (scopes.private_visible_ids).
+    details appear only for staff who accepted their link to one of the user's clinics
+    (scopes.private_visible_ids).
     """
     rows = queries.staff_rows(session, clinic_id)
     credentials: dict[int, list[Credential]] = defaultdict(list)

@@ -7,22 +7,19 @@ goes to the regulators of the practitioner's jurisdiction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, send_file
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import db
+from ..form_actions import commit_change, with_evidence
 from ..models import Clinic, Credential, Practitioner
 from ..permissions import Permission, requires
 from ..read.verdicts import statuses
 from ..scopes import private_visible_ids
-from ..services import InvalidInput, ServiceError, StaleEdit
 from ..services.credentials import add_credential, renew_credential
 from ..services.evidence import size_words
 from ..services.practitioners import set_modalities, update_practitioner
@@ -32,7 +29,6 @@ from .forms import EVIDENCE_HINT, ContactForm, CredentialForm, ModalitiesForm, R
 
 KEY = "/practitioners/<jurisdiction>/<profession>/<path:number>"
 CONTACT_FIELDS = ("city", "email", "phone", "notes")
-DUPLICATE = "This credential (same type, issuer, number and issue date) is already on file."
 
 
 def _load(jurisdiction: str, profession: str, number: str):
@@ -94,43 +90,6 @@ def _declared(p: Practitioner) -> list[str]:
     return [m.modality_code for m in p.modalities]
 
 
-def _explain(form: FlaskForm, exc: Exception) -> int:
-    """Put a refused change's reasons on the form; the status code to answer with."""
-    if isinstance(exc, InvalidInput):
-        for name, message in exc.errors.items():
-            (form[name].errors if name in form else form.form_errors).append(message)
-        return 400
-    if isinstance(exc, StaleDataError):
-        exc = StaleEdit("this record was changed by someone else meanwhile; reload it")
-    form.form_errors.append(DUPLICATE if isinstance(exc, IntegrityError) else str(exc))
-    return 409 if isinstance(exc, StaleEdit) else 400
-
-
-def _commit(form: FlaskForm, change: Callable[[], object], cleanup=lambda: None) -> int | None:
-    """Run a service change and commit; on refusal roll back, explain, return the status."""
-    session = db.session()
-    try:
-        change()
-        session.commit()
-    except (ServiceError, IntegrityError, StaleDataError) as exc:
-        session.rollback()
-        cleanup()
-        return _explain(form, exc)
-    return None
-
-
-def _with_evidence(form, change: Callable[[str], object]) -> int | None:
-    """Store the form's evidence file, then make the change that refers to it; the file is
-    discarded if the change is refused."""
-    store = evidence_store()
-    try:
-        ref = store.store(form.evidence.data)
-    except InvalidInput as exc:
-        form.evidence.errors.append(exc.errors["evidence"])
-        return 400
-    return _commit(form, lambda: change(ref), lambda: store.discard(ref))
-
-
 @bp.get(KEY)
 @requires(Permission.CLINIC_READ)
 def practitioner(jurisdiction: str, profession: str, number: str):
@@ -149,7 +108,7 @@ def contact(jurisdiction: str, profession: str, number: str):
     fields = CONTACT_FIELDS if _private_visible(p) else ("city",)
     changes = {f: (form[f].data or "").strip() or None for f in fields}
     edit = partial(update_practitioner, db.session(), current_user.email, p, changes)
-    if code := _commit(form, partial(edit, form.version.data)):
+    if code := commit_change(form, partial(edit, form.version.data)):
         return _page(p, clinics, code, contact=form)
     flash("Contact details saved.")
     return redirect(_url(p, _workspace(clinics)))
@@ -164,7 +123,7 @@ def modalities(jurisdiction: str, profession: str, number: str):
     code = 400
     if form.validate_on_submit():
         declare = partial(set_modalities, db.session(), current_user.email, p)
-        code = _commit(form, partial(declare, form.modalities.data))
+        code = commit_change(form, partial(declare, form.modalities.data))
     if code:
         return _page(p, clinics, code, modalities=form)
     flash("Modalities saved.")
@@ -181,7 +140,7 @@ def add(jurisdiction: str, profession: str, number: str):
     code = 400
     if form.validate_on_submit():
         clinic = _workspace(clinics).clinic.name
-        code = _with_evidence(form, lambda ref: _add(p, form, ref, clinic))
+        code = with_evidence(form, lambda ref: _add(p, form, ref, clinic))
     if code:
         return _page(p, clinics, code, credential=form)
     flash("Credential added; it waits for verification.")
@@ -220,7 +179,7 @@ def renew(jurisdiction: str, profession: str, number: str, credential_id: int):
     code = 400
     if form.validate_on_submit():
         clinic = _workspace(clinics).clinic.name
-        code = _with_evidence(form, lambda ref: _renew(old, form, ref, clinic))
+        code = with_evidence(form, lambda ref: _renew(old, form, ref, clinic))
     if code:
         return _page(p, clinics, code, renew={old.id: form})
     flash("Credential renewed; the new one waits for verification.")

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from flask import abort
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from wtforms import SelectChoice
 
 from ..models import (
@@ -19,11 +19,13 @@ from ..models import (
     Credential,
     CredentialType,
     Jurisdiction,
+    LinkStatus,
     Practitioner,
     Profession,
     Role,
     User,
 )
+from ..read.credentials import credentials_of  # noqa: F401 (the staff page lists them)
 from ..read.verdicts import ModalityStatus, PractitionerStatus, statuses
 from ..rules import Gap
 from ..rules.engine import label
@@ -43,10 +45,27 @@ def staff(session: Session, clinic_id: int) -> list[Practitioner]:
         session.scalars(
             select(Practitioner)
             .join(ClinicStaff, ClinicStaff.practitioner_id == Practitioner.id)
-            .where(ClinicStaff.clinic_id == clinic_id)
+            .where(ClinicStaff.clinic_id == clinic_id, ClinicStaff.status == LinkStatus.ACCEPTED)
             .order_by(Practitioner.family_name, Practitioner.given_name, Practitioner.id)
         )
     )
+
+
+def pending_requests(session: Session, clinic_id: int) -> list[tuple[ClinicStaff, Practitioner]]:
+    """The clinic's requests the practitioner has not accepted (waiting or declined): only
+    what the public sees of them is shown."""
+    return [
+        (link, p)
+        for link, p in session.execute(
+            select(ClinicStaff, Practitioner)
+            .join(Practitioner, Practitioner.id == ClinicStaff.practitioner_id)
+            .where(
+                ClinicStaff.clinic_id == clinic_id,
+                ClinicStaff.status != LinkStatus.ACCEPTED,
+            )
+            .order_by(ClinicStaff.requested_at.desc(), Practitioner.family_name)
+        )
+    ]
 
 
 @dataclass
@@ -105,7 +124,7 @@ def staff_credentials(session: Session, clinic_id: int) -> list[Credential]:
         session.scalars(
             select(Credential)
             .join(ClinicStaff, ClinicStaff.practitioner_id == Credential.practitioner_id)
-            .where(ClinicStaff.clinic_id == clinic_id)
+            .where(ClinicStaff.clinic_id == clinic_id, ClinicStaff.status == LinkStatus.ACCEPTED)
             .order_by(Credential.practitioner_id, Credential.credential_type_code, Credential.id)
         )
     )
@@ -139,17 +158,6 @@ def _replaced(c: Credential, group: list[Credential]) -> bool:
     return any(o is not c and (o.expires_on is None or o.expires_on > c.expires_on) for o in group)
 
 
-def credentials_of(session: Session, practitioner_id: int) -> list[Credential]:
-    return list(
-        session.scalars(
-            select(Credential)
-            .where(Credential.practitioner_id == practitioner_id)
-            .options(selectinload(Credential.decisions))
-            .order_by(Credential.credential_type_code, Credential.issued_on.desc())
-        )
-    )
-
-
 def clinics_of(session: Session, user: User, practitioner: Practitioner) -> list[Clinic]:
     """The clinics ``user`` manages that ``practitioner`` works at."""
     ids = [c.id for c in managed_clinics(session, user)]
@@ -157,7 +165,11 @@ def clinics_of(session: Session, user: User, practitioner: Practitioner) -> list
         session.scalars(
             select(Clinic)
             .join(ClinicStaff, ClinicStaff.clinic_id == Clinic.id)
-            .where(ClinicStaff.practitioner_id == practitioner.id, Clinic.id.in_(ids))
+            .where(
+                ClinicStaff.practitioner_id == practitioner.id,
+                Clinic.id.in_(ids),
+                ClinicStaff.status == LinkStatus.ACCEPTED,
+            )
             .order_by(Clinic.name)
         )
     )

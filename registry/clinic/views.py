@@ -12,14 +12,34 @@ from flask import Response, abort, flash, redirect, render_template, request
 from flask_login import current_user
 
 from .. import db
+from ..models import Practitioner
 from ..permissions import Permission, requires
+from ..scopes import MAX_ID
 from ..services import NotFound
-from ..services.clinics import assign_staff, remove_staff
+from ..services.accounts import request_link, withdraw_request
+from ..services.clinics import remove_staff
+from ..services.notices import send_link
 from ..services.roster import RosterRefused, apply_roster
 from . import bp, queries
 from .context import Workspace, workspace
 from .export import export_filename, staff_csv
-from .forms import AddStaffForm, BookingForm, ExpiryForm, RemoveStaffForm, RosterForm
+from .forms import (
+    AddStaffForm,
+    BookingForm,
+    ExpiryForm,
+    RemoveStaffForm,
+    RosterForm,
+    WithdrawForm,
+)
+
+ADD_WORDS = {
+    "requested": "{name} is asked to join the staff of {clinic}: they appear on the staff once "
+    "they accept (the request is emailed to them when an address is on file).",
+    "already requested": "{name} was asked already; the request waits for their answer.",
+    "already on staff": "{name} is already on the staff.",
+    "declined recently": "{name} declined this clinic's request less than 30 days ago; ask "
+    "them in person, or again later.",
+}
 
 
 def _staff_page(ws: Workspace, add_form: AddStaffForm | None = None) -> str:
@@ -30,6 +50,7 @@ def _staff_page(ws: Workspace, add_form: AddStaffForm | None = None) -> str:
         "clinic/staff.html",
         ws=ws,
         rows=queries.staff_rows(session, ws.clinic.id),
+        requests=queries.pending_requests(session, ws.clinic.id),
         add_form=add_form,
     )
 
@@ -55,9 +76,11 @@ def add_staff():
         if p is None:
             form.registration_number.errors.append("No practitioner with this registration.")
         else:
-            added = assign_staff(session, current_user.email, ws.clinic, p)
+            outcome, sent = request_link(session, current_user.email, ws.clinic, p)
             session.commit()
-            flash(f"{p.name} {'added to' if added else 'was already on'} the staff.")
+            if sent is not None:
+                send_link(sent, p, ws.clinic)
+            flash(ADD_WORDS[outcome].format(name=p.name, clinic=ws.clinic.name))
             return redirect(ws.url("clinic.staff"))
     return _staff_page(ws, form), 400
 
@@ -72,6 +95,8 @@ def remove(jurisdiction: str, profession: str, number: str):
     ws = workspace(form.clinic.data)
     if not form.validate_on_submit():
         abort(400)
+    if form.confirmed.data != "yes":
+        return render_template("clinic/confirm_remove.html", ws=ws, p=p, form=form)
     try:
         remove_staff(session, current_user.email, ws.clinic, p)
     except NotFound:
@@ -79,6 +104,27 @@ def remove(jurisdiction: str, profession: str, number: str):
     session.commit()
     flash(f"{p.name} is no longer on the staff of {ws.clinic.name}.")
     return redirect(ws.url("clinic.staff"))
+
+
+@bp.post("/requests/<int:practitioner_id>/withdraw")
+@requires(Permission.CLINIC_WRITE)
+def withdraw(practitioner_id: int):
+    """Take back a request to join the staff that the practitioner has not accepted."""
+    form = WithdrawForm()
+    ws = workspace(form.clinic.data)
+    if not form.validate_on_submit():
+        abort(400)
+    session = db.session()
+    p = session.get(Practitioner, practitioner_id) if practitioner_id <= MAX_ID else None
+    try:
+        if p is None:
+            raise NotFound("no such practitioner")
+        withdraw_request(session, current_user.email, ws.clinic, p)
+    except NotFound:
+        abort(404)
+    session.commit()
+    flash(f"The request to {p.name} is withdrawn.")
+    return redirect(ws.url("clinic.staff") + "#requests")
 
 
 @bp.get("/book")
@@ -134,6 +180,8 @@ def roster():
             report = exc.report
         else:
             session.commit()
+            for sent, p in report.sent:
+                send_link(sent, p, ws.clinic)
             status = 200
     return render_template("clinic/roster.html", ws=ws, form=form, report=report), status
 

@@ -3,10 +3,11 @@
 from .audit import AppendOnlyError, AuditEvent
 from .base import Base
 from .credential import WITHDRAWN_STATUSES, Credential, CredentialDecision, VerificationStatus
-from .integration import ApiToken, CalendarFeed, ReminderSent
+from .integration import ApiToken, CalendarFeed, OneTimeLink, ReminderSent
 from .practitioner import (
     Clinic,
     ClinicStaff,
+    LinkStatus,
     Practitioner,
     PractitionerModality,
     RegistrationStatus,
@@ -27,7 +28,9 @@ __all__ = [
     "CredentialDecision",
     "CredentialType",
     "Jurisdiction",
+    "LinkStatus",
     "Modality",
+    "OneTimeLink",
     "Practitioner",
     "PractitionerModality",
     "Profession",

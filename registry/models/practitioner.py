@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TimestampMixin, str_enum
@@ -122,8 +122,18 @@ class Clinic(TimestampMixin, Base):
     )
 
 
+class LinkStatus(enum.StrEnum):
+    """Where a clinic's link to a practitioner stands: a clinic asks, the practitioner
+    decides; a regulator's import is authoritative (accepted)."""
+
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
 class ClinicStaff(Base):
-    """A practitioner working at a clinic."""
+    """A practitioner's link to a clinic. Only an accepted link puts them on the clinic's
+    staff (their private details, uploads, the public page's clinics)."""
 
     __tablename__ = "clinic_staff"
     clinic_id: Mapped[int] = mapped_column(
@@ -132,6 +142,12 @@ class ClinicStaff(Base):
     practitioner_id: Mapped[int] = mapped_column(
         ForeignKey("practitioners.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    status: Mapped[LinkStatus] = mapped_column(
+        str_enum(LinkStatus, "link_status"), default=LinkStatus.ACCEPTED
+    )
+    requested_by: Mapped[str | None] = mapped_column(String(254))
+    requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     clinic: Mapped[Clinic] = relationship(back_populates="staff")
     practitioner: Mapped[Practitioner] = relationship(back_populates="clinic_links")

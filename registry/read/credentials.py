@@ -11,8 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..rules import CredentialSnap
-from ..rules.explain import STATE_LABELS
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Credential
+from ..rules import CredentialSnap, PractitionerSnap
+from ..rules.engine import label
+from ..rules.explain import STATE_LABELS, sentence
 from ..rules.model import PENDING, VERIFIED, WITHDRAWN
 
 CURRENCY_WINDOW = 60  # days ahead that read "expires ..." rather than "current to ..."
@@ -73,3 +78,50 @@ def state_of(c: CredentialSnap, on: date) -> CredentialState:
     return CredentialState(
         status, words, verification, decision.on if decision is not None else None
     )
+
+
+def credentials_of(session: Session, practitioner_id: int) -> list[Credential]:
+    """A practitioner's credentials with their decisions (two queries), by type then newest."""
+    return list(
+        session.scalars(
+            select(Credential)
+            .where(Credential.practitioner_id == practitioner_id)
+            .options(selectinload(Credential.decisions))
+            .order_by(Credential.credential_type_code, Credential.issued_on.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Expiry:
+    on: date
+    what: str
+
+
+def credential_name(c: Credential) -> str:
+    """A credential as the history names it: its type, and its issuer when known."""
+    words = sentence(label(c.credential_type_code))
+    return words + (f", {c.issuer}" if c.issuer else "")
+
+
+def upcoming_expiries(snap: PractitionerSnap, today: date, days: int = 90) -> list[Expiry]:
+    """The registration and the credentials that count which expire within ``days`` (or
+    already have) and are not replaced by a later one of the same type: what to renew."""
+    horizon = today + timedelta(days=days)
+    out = []
+    if snap.registration_expires_on and snap.registration_expires_on <= horizon:
+        out.append(Expiry(snap.registration_expires_on, "Registration"))
+    live = [c for c in snap.credentials if state_of(c, today).counts and c.expires_on]
+    for c in live:
+        replaced = any(
+            o is not c
+            and o.credential_type == c.credential_type
+            and (o.expires_on is None or o.expires_on > c.expires_on)
+            for o in snap.credentials
+            if state_of(o, today).counts
+        )
+        if c.expires_on <= horizon and not replaced:
+            issuer = f" ({c.issuer})" if c.issuer else ""
+            words = label(c.credential_type)
+            out.append(Expiry(c.expires_on, words[:1].upper() + words[1:] + issuer))
+    return sorted(out, key=lambda e: e.on)

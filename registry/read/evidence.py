@@ -22,7 +22,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Clinic, ClinicStaff, Credential, CredentialDecision, Practitioner, RuleSet
+from ..models import (
+    Clinic,
+    ClinicStaff,
+    Credential,
+    CredentialDecision,
+    LinkStatus,
+    Practitioner,
+    RuleSet,
+)
 from ..rules import (
     Authorization,
     CredentialSnap,
@@ -109,7 +117,7 @@ def _practitioner(session: Session, p: Practitioner, snap: PractitionerSnap) -> 
     clinics = session.scalars(
         select(Clinic.name)
         .join(ClinicStaff, ClinicStaff.clinic_id == Clinic.id)
-        .where(ClinicStaff.practitioner_id == p.id)
+        .where(ClinicStaff.practitioner_id == p.id, ClinicStaff.status == LinkStatus.ACCEPTED)
         .order_by(Clinic.name)
     )
     return {

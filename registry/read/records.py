@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Clinic, ClinicStaff, Jurisdiction, Practitioner, Profession
+from ..models import Clinic, ClinicStaff, Jurisdiction, LinkStatus, Practitioner, Profession
 from ..rules import CredentialSnap, Decision
 from ..rules.engine import label
 from ..rules.model import MODALITY_ORDER
@@ -139,7 +139,7 @@ def find_record(
     clinics = session.scalars(
         select(Clinic.name)
         .join(ClinicStaff, ClinicStaff.clinic_id == Clinic.id)
-        .where(ClinicStaff.practitioner_id == row.id)
+        .where(ClinicStaff.practitioner_id == row.id, ClinicStaff.status == LinkStatus.ACCEPTED)
         .order_by(Clinic.name)
     ).all()
     values = dict(row._mapping)

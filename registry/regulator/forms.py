@@ -136,6 +136,10 @@ class DecisionForm(FlaskForm):
         return self.decision.data in CONFIRM and self.confirmed.data != "yes"
 
 
+class InviteForm(FlaskForm):
+    """Invite a practitioner to their own account (CSRF only)."""
+
+
 class RulesUploadForm(FlaskForm):
     file = FileField("Rules file (YAML)", validators=[FileRequired("Choose a rules file.")])
     as_of = IsoDateField("Preview as of", description="YYYY-MM-DD; today when empty")

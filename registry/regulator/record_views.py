@@ -4,28 +4,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import db
 from ..models import Credential
 from ..permissions import Permission, requires
+from ..read.credentials import credential_name
+from ..read.history import changes, history
 from ..read.verdicts import statuses
 from ..rules.engine import label
 from ..rules.explain import STATE_LABELS, sentence
 from ..scopes import get_practitioner
 from ..services import InvalidInput, StaleEdit
+from ..services.accounts import account_of, invite
+from ..services.notices import send_link
 from ..services.verification import decide
 from . import bp
-from .forms import AuthorizedOnForm, DecisionForm
-from .records import (
-    changes,
-    clinics_of,
-    credential_in_scope,
-    evidence_url,
-    history,
-    verification_queue,
-)
+from .forms import AuthorizedOnForm, DecisionForm, InviteForm
+from .records import clinics_of, credential_in_scope, evidence_url, verification_queue
 from .views import page_arg
 
 HISTORY_PAGE_SIZE = 50
@@ -51,15 +48,33 @@ def practitioner(jurisdiction: str, profession: str, number: str):
         credentials=credentials,
         clinics=clinics_of(session, p),
         events=history(session, p, page_arg(), HISTORY_PAGE_SIZE),
-        credential_names={str(c.id): _credential_name(c) for c in credentials},
+        credential_names={str(c.id): credential_name(c) for c in credentials},
         decision_forms={c.id: decision_form(c) for c in credentials},
+        account=account_of(session, p),
+        invite_form=InviteForm(formdata=None),
         changes=changes,
         evidence_url=evidence_url,
     ), 200 if valid else 400
 
 
-def _credential_name(c) -> str:
-    return f"{label(c.credential_type_code)}" + (f", {c.issuer}" if c.issuer else "")
+@bp.post("/practitioners/<jurisdiction>/<profession>/<number>/invite")
+@requires(Permission.INVITE)
+def invite_practitioner(jurisdiction: str, profession: str, number: str):
+    """Send the practitioner a link to set up their own account (to the email on file)."""
+    session = db.session()
+    p = get_practitioner(session, current_user, jurisdiction, profession, number)
+    back = url_for(".practitioner", jurisdiction=jurisdiction, profession=profession, number=number)
+    if not InviteForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    try:
+        sent = invite(session, current_user.email, p)
+    except InvalidInput as exc:
+        flash(f"No invitation sent: {' '.join(exc.errors.values())}.")
+        return redirect(back)
+    session.commit()
+    send_link(sent, p)
+    flash(f"An invitation is on its way to {p.name}'s email on file; it works for 14 days.")
+    return redirect(back)
 
 
 def _queue(posted: dict[int, DecisionForm] | None = None, problem: str | None = None, code=200):

@@ -3,21 +3,20 @@ queue, rule-set versions and rule previews. List pages fetch one page and one co
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from flask import abort, current_app, url_for
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager
 from werkzeug.routing import BuildError
 
 from ..models import (
-    AuditEvent,
     Clinic,
     ClinicStaff,
     Credential,
+    LinkStatus,
     Practitioner,
     Rule,
     RuleSet,
@@ -25,10 +24,10 @@ from ..models import (
     VerificationStatus,
 )
 from ..read.audit import ImpactChange, rules_impact
+from ..read.history import Page, paginate, shown
 from ..read.rulebook import rule_book
 from ..rules import RuleBook, RuleSnap
 from ..rules.dump import rule_changes
-from ..rules.engine import label
 from ..rules.loader import RulesFile
 from ..scopes import practitioner_filter
 from ..services.rulesets import check_rules_file, check_rules_file_scoped
@@ -38,68 +37,15 @@ from .queries import scope_codes
 T = TypeVar("T")
 
 
-@dataclass
-class Page(Generic[T]):
-    items: list[T]
-    page: int
-    pages: int
-    total: int
-
-
-def paginate(session: Session, stmt: Select, page: int, per_page: int) -> Page:
-    """One page of a single-entity ORM select (a page past the end shows the last one)."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    pages = max(1, math.ceil((total or 0) / per_page))
-    page = min(max(page, 1), pages)
-    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
-    return Page(items, page, pages, total or 0)
-
-
-def history(session: Session, p: Practitioner, page: int, per_page: int) -> Page[AuditEvent]:
-    """Audit events about ``p`` or any of their credentials, newest first."""
-    about = and_(AuditEvent.target_type == "practitioner", AuditEvent.target_id == str(p.id))
-    credential_ids = [str(c.id) for c in p.credentials]
-    if credential_ids:
-        about = or_(
-            about,
-            and_(AuditEvent.target_type == "credential", AuditEvent.target_id.in_(credential_ids)),
-        )
-    stmt = select(AuditEvent).where(about)
-    stmt = stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-    return paginate(session, stmt, page, per_page)
-
-
-def shown(value: Any) -> str:
-    """A logged value as a reader expects it: lists joined, yes/no, 45 rather than 45.0."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list):
-        return ", ".join(shown(v) for v in value) or "none"
-    if isinstance(value, dict):  # a requirement item of a rule
-        return "(" + "; ".join(f"{label(k)} {shown(v)}" for k, v in value.items()) + ")"
-    return str(value)
-
-
 def clinics_of(session: Session, p: Practitioner) -> list[str]:
     return list(
         session.scalars(
             select(Clinic.name)
             .join(ClinicStaff, ClinicStaff.clinic_id == Clinic.id)
-            .where(ClinicStaff.practitioner_id == p.id)
+            .where(ClinicStaff.practitioner_id == p.id, ClinicStaff.status == LinkStatus.ACCEPTED)
             .order_by(Clinic.name)
         )
     )
-
-
-def changes(event: AuditEvent) -> list[tuple[str, str, str]]:
-    """(field, before, after) as text for every field an event names, in its order."""
-    before, after = event.before or {}, event.after or {}
-    keys = list(dict.fromkeys([*after, *before]))
-    return [(k, shown(before.get(k)), shown(after.get(k))) for k in keys]
 
 
 def _queue_where(user: User):

@@ -84,6 +84,31 @@ def describe_basis(auth: Authorization) -> str:
     return "; ".join(credentials) or "permitted for this profession without further credentials"
 
 
+GAP_ADVICE = {
+    "registration_inactive": "no needling until the registration is active again; update the "
+    "registry once it is",
+    "outside_scope": "stop offering {m}: it is outside this profession's scope of practice "
+    "here; take it off the practitioner's services in the registry",
+    "wrong_registration_class": "stop {m} until the registration class allows it",
+    "insufficient_experience": "stop {m} until the required years of registration are reached",
+    "missing_credential": "record the credential in the registry with its evidence, or stop "
+    "{m} until it is on file",
+    "unapproved_issuer": "record a credential from an approved provider, or stop {m}",
+    "expired": "record the renewed credential in the registry, or stop {m} until it is renewed",
+    "insufficient_hours": "record the further training that makes up the hours, or stop {m}",
+    "insufficient_sessions": "record the further supervised sessions, or stop {m}",
+    "unverified": "nothing to do but wait: the regulator checks it with its issuer; until then "
+    "{m} is not authorized",
+    "expiring_soon": "renew it before it expires, then record the renewal in the registry",
+    "no_rule": "ask the regulator whether {m} is within this profession's scope here",
+}
+
+
+def advice(kind: str, modality: str = "needling") -> str:
+    """What to do about a gap of ``kind``, in words a practitioner or a clinic acts on."""
+    return GAP_ADVICE.get(kind, "resolve it in the registry, or stop {m}").format(m=modality)
+
+
 def describe_requirements(rule: RuleSnap) -> str:
     """A rule's requirements in one line: 'class general/courtesy; needling_authorization
     (verified); ...'."""

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from flask import current_app
+
 from . import InvalidInput
 
 # (content type, leading bytes, extensions its name may have)
@@ -153,3 +155,10 @@ def size_words(n: int) -> str:
     if n >= 1024:
         return f"{n / 1024:g} KB"
     return f"{n} bytes"
+
+
+def evidence_store() -> EvidenceStore:
+    """The app's store: EVIDENCE_FOLDER, else <instance>/evidence; never under static/."""
+    config = current_app.config
+    folder = config.get("EVIDENCE_FOLDER") or Path(current_app.instance_path, "evidence")
+    return EvidenceStore(folder, config["MAX_EVIDENCE_BYTES"])

@@ -27,6 +27,7 @@ from ..models import (
     Clinic,
     ClinicStaff,
     CredentialType,
+    LinkStatus,
     Practitioner,
     ReminderSent,
     Role,
@@ -37,6 +38,7 @@ from ..read.rulebook import rule_book
 from ..read.snapshots import iter_snapshots
 from ..rules import CredentialSnap, PractitionerSnap, RuleBook, evaluate
 from ..rules.engine import label
+from ..rules.explain import advice
 from ..rules.model import ERROR, WITHDRAWN
 from . import audit
 from .mail import Mailer, compose
@@ -50,20 +52,6 @@ KINDS = (
     ("decision", "rejected or revoked credential"),
 )
 DECISION_NOTICE_DAYS = 30  # a rejection or revocation is told if it took effect this recently
-GAP_ADVICE = {
-    "registration_inactive": "no needling until the registration is active again; update the "
-    "registry once it is",
-    "outside_scope": "stop offering {m}: it is outside this profession's scope of practice "
-    "here; take it off the practitioner's services in the registry",
-    "wrong_registration_class": "stop {m} until the registration class allows it",
-    "insufficient_experience": "stop {m} until the required years of registration are reached",
-    "missing_credential": "record the credential in the registry with its evidence, or stop "
-    "{m} until it is on file",
-    "unapproved_issuer": "record a credential from an approved provider, or stop {m}",
-    "expired": "record the renewed credential in the registry, or stop {m} until it is renewed",
-    "insufficient_hours": "record the further training that makes up the hours, or stop {m}",
-    "insufficient_sessions": "record the further supervised sessions, or stop {m}",
-}
 
 
 @dataclass(frozen=True)
@@ -250,7 +238,7 @@ def gap_items(snap: PractitionerSnap, book: RuleBook, as_of: date) -> list[Item]
         key = f"gap:{snap.id}:{g.modality or '-'}:{g.kind}:{g.credential_type or '-'}"
         if g.severity == ERROR and g.kind != "unverified" and key not in items:
             m = label(g.modality) if g.modality else "needling"
-            todo = GAP_ADVICE.get(g.kind, "resolve it in the registry, or stop {m}").format(m=m)
+            todo = advice(g.kind, m)
             what = f"Not authorized for {m}: {g.detail}."
             items[key] = Item(key, 0, snap.id, "gap", what, todo)
     return list(items.values())
@@ -274,7 +262,8 @@ def _clinics_of(session: Session, clinic_ids: set[int]) -> dict[int, set[int]]:
     """Practitioner id -> the ids of the clinics among ``clinic_ids`` they work at."""
     rows = session.execute(
         select(ClinicStaff.practitioner_id, ClinicStaff.clinic_id).where(
-            ClinicStaff.clinic_id.in_(sorted(clinic_ids))
+            ClinicStaff.clinic_id.in_(sorted(clinic_ids)),
+            ClinicStaff.status == LinkStatus.ACCEPTED,
         )
     )
     clinics: dict[int, set[int]] = defaultdict(set)

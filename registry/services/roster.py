@@ -2,9 +2,10 @@
 
 Columns (header row, any order, unknown columns refused): ``jurisdiction``, ``profession``,
 ``registration_number`` (the practitioner's key, required) and optional ``modalities``
-(``;``-separated codes). Each row adds that practitioner to the clinic's staff; when its
-``modalities`` cell has a value, the practitioner's declared modalities become exactly those
-(an empty cell leaves them alone). Staff not named in the file stay on staff.
+(``;``-separated codes). Each row asks that practitioner to join the clinic's staff (they
+accept or decline; ``services.accounts``); for someone already on staff, a ``modalities`` cell
+with a value makes their declared modalities exactly those (an empty cell leaves them alone).
+Staff not named in the file stay on staff.
 
 A row is bad when a value is missing, a code is unknown, the practitioner is not on the
 register or the same practitioner appears twice. One bad row and nothing is written: the
@@ -20,9 +21,10 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Clinic, ClinicStaff, Practitioner
+from ..models import Clinic, ClinicStaff, LinkStatus, Practitioner
+from ..models.base import as_utc, utcnow
 from . import ServiceError
-from .clinics import assign_staff
+from .accounts import REASK_AFTER, Sent, request_link
 from .codes import Codes, load_codes
 from .fields import split_list
 from .imports.common import ImportReport, open_reader, raw_rows
@@ -32,8 +34,10 @@ KEY = ("jurisdiction", "profession", "registration_number")
 COLUMNS = {*KEY, "modalities"}
 MAX_ROWS = 5000
 
-ADDED, ALREADY, UNKNOWN, BAD = (
-    "added to staff",
+ADDED, ASKED, DECLINED, ALREADY, UNKNOWN, BAD = (
+    "asked to join the staff",
+    "asked already, waiting for them",
+    "declined less than 30 days ago",
     "already on staff",
     "unknown practitioner",
     "bad row",
@@ -64,6 +68,7 @@ class RosterReport:
     clinic: str
     rows: list[RosterRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # about the file itself, not a row
+    sent: list[tuple[Sent, Practitioner]] = field(default_factory=list)  # requests to mail
 
     @property
     def applied(self) -> bool:
@@ -98,8 +103,10 @@ def apply_roster(session: Session, actor: str, clinic: Clinic, data: BinaryIO) -
         raise RosterRefused(report)
     for row in rows:
         p = by_id[row.practitioner_id]
-        assign_staff(session, actor, clinic, p)
-        if row.modalities is not None:
+        _, sent = request_link(session, actor, clinic, p)
+        if sent is not None:
+            report.sent.append((sent, p))
+        if row.modalities is not None and row.result == ALREADY:
             set_modalities(session, actor, p, row.modalities)
     return report
 
@@ -150,20 +157,30 @@ def _resolve(session: Session, clinic: Clinic, rows: list[RosterRow]) -> dict[in
     their modalities); returns the practitioners found by id."""
     pending = [r for r in rows if not r.result]
     found = {p.key: p for p in _practitioners(session, [r.key for r in pending])}
-    on_staff = set(
-        session.scalars(
-            select(ClinicStaff.practitioner_id).where(ClinicStaff.clinic_id == clinic.id)
+    rows_ = session.execute(
+        select(ClinicStaff.practitioner_id, ClinicStaff.status, ClinicStaff.decided_at).where(
+            ClinicStaff.clinic_id == clinic.id
         )
     )
+    now = utcnow()
+    links = {
+        pid: DECLINED if decided and now - as_utc(decided) < REASK_AFTER else status
+        for pid, status, decided in rows_
+        if status != LinkStatus.DECLINED or decided
+    }
     for row in pending:
         p = found.get(row.key)
         if p is None:
             row.result, row.reason = UNKNOWN, "no practitioner with this key on the register"
             continue
         row.name, row.practitioner_id = p.name, p.id
-        row.result = ALREADY if p.id in on_staff else ADDED
-        if row.modalities is not None:
+        status = links.get(p.id)
+        known = {LinkStatus.ACCEPTED: ALREADY, LinkStatus.REQUESTED: ASKED, DECLINED: DECLINED}
+        row.result = known.get(status, ADDED)
+        if row.modalities is not None and row.result == ALREADY:
             row.reason = "declares " + (", ".join(sorted(set(row.modalities))) or "nothing")
+        elif row.modalities is not None:
+            row.reason = "modalities are left alone until they accept"
     return {p.id: p for p in found.values()}
 
 

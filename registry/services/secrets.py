@@ -94,7 +94,7 @@ def user_for_token(session: Session, secret: str) -> User | None:
     token = session.scalar(
         select(ApiToken).where(ApiToken.token_hash == digest(secret), ApiToken.revoked_at.is_(None))
     )
-    if token is None or not token.user.active:
+    if token is None or not token.user.is_active:  # deactivated, or registration revoked
         return None
     now = utcnow()
     last = token.last_used_at

@@ -1,4 +1,9 @@
-"""Accounts: creation with a strong, hashed password, scopes and deactivation."""
+"""Accounts: creation with a strong, hashed password, scopes and deactivation.
+
+Logging out, a password change, deactivation and a change of scope end every session of the
+account (its session generation moves on); deactivation also revokes its API tokens, so
+reactivating it brings neither back.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,19 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Clinic, Jurisdiction, Role, User, UserClinic, UserJurisdiction
+from ..models import (
+    ApiToken,
+    Clinic,
+    Jurisdiction,
+    Practitioner,
+    Role,
+    User,
+    UserClinic,
+    UserJurisdiction,
+)
 from . import InvalidInput, audit
 from .fields import parse_email
+from .secrets import revoke_token
 
 
 @functools.cache
@@ -97,24 +112,33 @@ def create_user(
     role: str,
     jurisdictions: list[str] = (),
     clinics: list[str] = (),
+    practitioner: Practitioner | None = None,
 ) -> User:
-    """Create an account; regulators need jurisdictions and clinic managers clinics."""
+    """Create an account; regulators need jurisdictions, clinic managers clinics, and a
+    practitioner their own record (one account per record)."""
     errors: dict[str, str] = {}
     try:
         email = parse_email(email).lower()
     except ValueError as exc:
         errors["email"] = str(exc)
     if role not in {r.value for r in Role}:
-        errors["role"] = f"unknown role '{role}' (admin, regulator or clinic_manager)"
+        errors["role"] = f"unknown role '{role}' (admin, regulator, clinic_manager or practitioner)"
     problem = password_problem(password, email)
     if problem:
         errors["password"] = problem
     if not errors and session.scalar(select(User.id).where(User.email == email)):
         errors["email"] = f"an account for {email} exists"
     scopes = _scopes(session, role, list(jurisdictions), list(clinics), errors)
+    _check_practitioner(session, role, practitioner, errors)
     if errors:
         raise InvalidInput(errors)
-    user = User(email=email, password_hash=hash_password(password), role=Role(role), active=True)
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        role=Role(role),
+        active=True,
+        practitioner_id=practitioner.id if practitioner is not None else None,
+    )
     user.jurisdiction_scopes = [UserJurisdiction(jurisdiction_code=j) for j in scopes[0]]
     user.clinic_scopes = [UserClinic(clinic_id=c.id) for c in scopes[1]]
     session.add(user)
@@ -130,9 +154,21 @@ def create_user(
             "role": role,
             "jurisdictions": scopes[0],
             "clinics": [c.name for c in scopes[1]],
+            "practitioner": "/".join(practitioner.key) if practitioner is not None else None,
         },
     )
     return user
+
+
+def _check_practitioner(session, role, practitioner, errors) -> None:
+    if role != Role.PRACTITIONER:
+        if practitioner is not None:
+            errors["practitioner"] = "only a practitioner account has a practitioner record"
+        return
+    if practitioner is None:
+        errors["practitioner"] = "a practitioner account needs --practitioner J/PROFESSION/NUMBER"
+    elif session.scalar(select(User.id).where(User.practitioner_id == practitioner.id)):
+        errors["practitioner"] = f"{'/'.join(practitioner.key)} already has an account"
 
 
 def _scopes(session, role, jurisdictions, clinics, errors) -> tuple[list[str], list[Clinic]]:
@@ -151,13 +187,36 @@ def _scopes(session, role, jurisdictions, clinics, errors) -> tuple[list[str], l
         errors["clinic"] = "a clinic manager needs at least one --clinic"
     if role == Role.ADMIN and (codes or clinics):
         errors["role"] = "an admin sees everything; give no --jurisdiction or --clinic"
+    if role == Role.PRACTITIONER and (codes or clinics):
+        errors["role"] = "a practitioner sees their own record; give no --jurisdiction or --clinic"
     return codes, [found[n] for n in clinics if n in found]
+
+
+def end_sessions(user: User) -> None:
+    """Every session of ``user`` ends: their ids carry the old generation."""
+    user.session_generation = (user.session_generation or 1) + 1
+
+
+def end_access_of_practitioners(session: Session, actor: str, practitioner_ids: list[int]) -> None:
+    """The registrations of ``practitioner_ids`` were revoked: their accounts' sessions end and
+    their tokens are revoked, for good (a reinstatement brings none back)."""
+    for user in session.scalars(select(User).where(User.practitioner_id.in_(practitioner_ids))):
+        end_sessions(user)
+        revoke_all_tokens(session, actor, user)
+        session.flush()
+        audit.record(
+            session, actor, "user.end_access", "user", user.id,
+            after={"reason": "registration revoked"},
+        )  # fmt: skip
 
 
 def set_active(session: Session, actor: str, user: User, active: bool) -> None:
     if user.active == active:
         return
     user.active = active
+    end_sessions(user)
+    if not active:
+        revoke_all_tokens(session, actor, user)
     session.flush()
     audit.record(
         session,
@@ -175,6 +234,7 @@ def change_password(session: Session, actor: str, user: User, new_password: str)
     if problem:
         raise InvalidInput({"password": problem})
     user.password_hash = hash_password(new_password)
+    end_sessions(user)
     session.flush()
     audit.record(session, actor, "user.change_password", "user", user.id)
 
@@ -217,6 +277,15 @@ def set_scopes(
     user.clinic_scopes = [s for s in user.clinic_scopes if s.clinic_id in ids_wanted] + [
         UserClinic(clinic_id=i) for i in sorted(ids_wanted - user.clinic_ids)
     ]
+    end_sessions(user)
     session.flush()
     audit.record(session, actor, "user.set_scopes", "user", user.id, before=before, after=after)
     return True
+
+
+def revoke_all_tokens(session: Session, actor: str, user: User) -> None:
+    """Revoke every live API token of ``user`` (deactivation: reactivating brings none back)."""
+    for token in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        revoke_token(session, actor, token)

@@ -8,13 +8,20 @@ from typing import Any, TextIO
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ...models import ClinicStaff, Practitioner, PractitionerModality, RegistrationStatus
+from ...models import (
+    ClinicStaff,
+    LinkStatus,
+    Practitioner,
+    PractitionerModality,
+    RegistrationStatus,
+)
 from ...models.base import utcnow
 from .. import audit
 from ..bulk import allocate_ids, one_of, refresh_statistics
 from ..clinics import ClinicCache
 from ..codes import Codes, load_codes
 from ..fields import parse_date, parse_email, split_list
+from ..users import end_access_of_practitioners
 from .common import (
     ImportRefused,
     ImportReport,
@@ -198,6 +205,7 @@ class _ChunkWriter:
         self.session, self.actor, self.report = session, actor, report
         self.columns, self.clinics, self.known = columns, clinics, known
         self.fields = [c for c in FIELD_COLUMNS if c in columns or c == "status_since"]
+        self.waiting: set[tuple[int, int]] = set()  # (practitioner, clinic) not yet accepted
 
     def write(self, chunk: list[Row]) -> None:
         existing = self._existing(chunk)
@@ -225,6 +233,14 @@ class _ChunkWriter:
                 self.report.unchanged += 1
         audit.record_many(self.session, self.actor, self._insert(new), plain_values=True)
         audit.record_many(self.session, self.actor, self._update(changed, mods, staff))
+        revoked = [
+            old["id"]
+            for old, _, row, _, _ in changed
+            if row["registration_status"] == RegistrationStatus.REVOKED
+            and old["registration_status"] != RegistrationStatus.REVOKED
+        ]
+        if revoked:  # their own accounts lose every session and token (rare: one query if none)
+            end_access_of_practitioners(self.session, self.actor, revoked)
 
     def _existing(self, chunk: list[Row]) -> dict[tuple, dict[str, Any]]:
         keys = (tuple(r.values[k] for k in KEY) for r in chunk)
@@ -250,6 +266,19 @@ class _ChunkWriter:
         )
         for pid, value in rows:
             links[pid].add(value)
+        if model is ClinicStaff:
+            # a clinic's request the practitioner has not accepted is not a link the file
+            # can see: the regulator's file is authoritative, so naming it accepts it, and
+            # leaving it out leaves the request to the practitioner
+            waiting = self.session.execute(
+                select(table.c.practitioner_id, table.c.clinic_id).where(
+                    one_of(self.session, table.c.practitioner_id, ids),
+                    table.c.status != LinkStatus.ACCEPTED,
+                )
+            )
+            for pid, clinic_id in waiting:
+                links[pid].discard(clinic_id)
+                self.waiting.add((pid, clinic_id))
         return links
 
     def _row(self, v: dict[str, Any]) -> dict[str, Any]:
@@ -359,6 +388,9 @@ class _ChunkWriter:
                 if pid in old_links
                 for val in set(v[key]) - old_links[pid]
             ]
+            if model is ClinicStaff:
+                self._accept_waiting([a for a in added if self._is_waiting(a)])
+                added = [a for a in added if not self._is_waiting(a)]
             if gone:
                 stmt = delete(table).where(
                     table.c.practitioner_id == bindparam("b_pid"),
@@ -367,6 +399,25 @@ class _ChunkWriter:
                 self.session.connection().execute(stmt, gone)
             if added:
                 self.session.execute(insert(table), added)
+
+    def _is_waiting(self, link: dict[str, int]) -> bool:
+        return (link["practitioner_id"], link["clinic_id"]) in self.waiting
+
+    def _accept_waiting(self, links: list[dict[str, int]]) -> None:
+        """Requests (or refusals) the regulator's file names become accepted links."""
+        if not links:
+            return
+        table = ClinicStaff.__table__
+        stmt = (
+            update(table)
+            .where(
+                table.c.practitioner_id == bindparam("b_pid"),
+                table.c.clinic_id == bindparam("b_clinic"),
+            )
+            .values(status=LinkStatus.ACCEPTED, decided_at=utcnow())
+        )
+        params = [{"b_pid": a["practitioner_id"], "b_clinic": a["clinic_id"]} for a in links]
+        self.session.connection().execute(stmt, params)
 
 
 _DATES = ("registered_since", "status_since", "practising_since", "registration_expires_on")
