@@ -59,9 +59,7 @@ def test_the_roster_page_explains_the_format(client, manager):
     assert "registration_number" in html and 'type="file"' in html
 
 
-def test_a_good_roster_asks_each_new_name_and_reports_row_by_row(
-    client, manager, session, outbox
-):
+def test_a_good_roster_asks_each_new_name_and_reports_row_by_row(client, manager, session, outbox):
     before = staff_count(session)
     priya = practitioner(session, "US-NY/physiotherapist/NY-1004")
     declared = sorted(m.modality_code for m in priya.modalities)

@@ -23,7 +23,7 @@ from registry.models import (
 )
 from registry.models.base import utcnow
 from registry.services.secrets import create_token
-from registry.services.users import create_user, hash_password, set_active
+from registry.services.users import create_user, hash_password, set_active, set_scopes
 
 from .clinic_helpers import (
     AUTHORIZED,
@@ -599,3 +599,45 @@ def test_a_revoked_registration_ends_sessions_and_tokens_for_good(
     assert app.test_client().get("/api/v1/me", headers=bearer).status_code == 401
     assert client_for(app, user).get("/me").status_code == 200
     assert len(actions(session, "user.end_access")) == 1
+
+
+def test_a_request_to_someone_without_an_email_waits_on_their_page(
+    demo, app, session, make_user, outbox
+):
+    bow = clinic(session, BOW)
+    li = practitioner(session, HARBOUR_ONLY)
+    li.email = None
+    manager = make_user("clinic_manager", clinics=[BOW])
+    session.commit()
+    desk = client_for(app, manager)
+    assert ask(desk, HARBOUR_ONLY, bow.id).status_code == 302
+    assert outbox.take() == []
+    assert session.get(ClinicStaff, (bow.id, li.id)).status == LinkStatus.REQUESTED
+    user = account(session, HARBOUR_ONLY, email="li.cote@own.example")
+    assert "asks to add you to its staff" in text(client_for(app, user).get("/me"))
+
+
+def test_only_the_asking_clinic_may_withdraw_its_request(demo, app, session, make_user, outbox):
+    bow, harbour = clinic(session, BOW), clinic(session, HARBOUR)
+    manager_a = make_user("clinic_manager", clinics=[BOW])
+    manager_b = make_user("clinic_manager", clinics=[HARBOUR])
+    session.commit()
+    ask(client_for(app, manager_a), HARBOUR_ONLY, bow.id)
+    li = practitioner(session, HARBOUR_ONLY)
+    other = client_for(app, manager_b)
+    for clinic_id in (bow.id, harbour.id):
+        refused = other.post(f"/clinic/requests/{li.id}/withdraw", data={"clinic": clinic_id})
+        assert refused.status_code == 404
+    assert session.get(ClinicStaff, (bow.id, li.id)).status == LinkStatus.REQUESTED
+
+
+def test_a_change_of_scope_ends_the_accounts_sessions(demo, app, session, make_user):
+    manager = make_user("clinic_manager", clinics=[BOW])
+    session.commit()
+    desk = client_for(app, manager)
+    assert desk.get("/clinic/").status_code == 200
+    set_scopes(session, "test", manager, clinics=[HARBOUR])
+    session.commit()
+    assert desk.get("/clinic/").status_code == 302
+    again = client_for(app, manager)
+    assert HARBOUR in text(again.get("/clinic/"))

@@ -188,6 +188,12 @@ def test_practitioners_get_only_their_own_items(world, cli, outbox):
     assert "Omar" not in jane.body and "Priya" not in jane.body and "Bow River" not in jane.body
     priya = mails["priya@example.org"]
     assert PRIYA_CPR in priya.body and "Jane" not in priya.body
+    # they renew themselves: the mail says where
+    assert "Submit each renewal from your page in the registry" in jane.body
+    manager = next(
+        m for m in mails.values() if m.to not in ("jane@example.org", "priya@example.org")
+    )
+    assert "Submit each renewal from your page" not in manager.body
 
 
 def test_each_threshold_is_sent_once(world, cli, outbox, session):

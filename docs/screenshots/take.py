@@ -1,4 +1,4 @@
-"""Take the README's screenshots of the three faces from a running demo registry.
+"""Take the README's screenshots of the faces from a running demo registry.
 
 make run            # in another terminal: serves the demo on http://127.0.0.1:5000
 .venv/bin/python docs/screenshots/take.py [BASE_URL]
@@ -16,6 +16,7 @@ BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 MANAGER = ("manager@registry.example", "cedar-orbit-9393")
 REGULATOR = ("regulator@registry.example", "maple-harbour-1717")
+PRACTITIONER = ("chloe.sharma.9@example.org", "willow-canyon-2626")
 SHOTS = [
     (None, "/?city=Calgary&modality=dry_needling", "public-search.png"),
     (None, "/practitioners/CA-AB/physiotherapist/AB-1002", "public-practitioner.png"),
@@ -37,6 +38,7 @@ SHOTS = [
     ),
     (REGULATOR, "/evidence-bundles/CA-AB/physiotherapist/AB-1002", "evidence-bundle.png"),
     (MANAGER, "/account/tokens", "api-tokens.png"),
+    (PRACTITIONER, "/me", "practitioner-home.png"),
 ]
 
 

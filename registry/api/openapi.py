@@ -647,9 +647,7 @@ ME = {
             "200": {
                 "description": "The signed-in user.",
                 "content": {
-                    "application/json": {
-                        "schema": {"oneOf": [_ref("OwnRecord"), _ref("Account")]}
-                    }
+                    "application/json": {"schema": {"oneOf": [_ref("OwnRecord"), _ref("Account")]}}
                 },
             },
             "401": UNAUTHENTICATED,

@@ -89,6 +89,7 @@ ACTION_WORDS = {
     "clinic_link.end": "Clinic link ended",
     "clinic_link.withdraw": "A clinic withdrew its request",
     "link.invitation": "Invitation to open an account sent",
+    "link.clinic_request": "A clinic's request emailed to you",
     "link.claim": "Link to claim the record sent",
     "user.create": "Account opened",
 }
@@ -112,6 +113,7 @@ FIELD_WORDS = {
     "entered_by": "entered by",
     "effective_on": "from",
     "sent_to": "sent to",
+    "renewed_by": "replaced by",
 }
 
 

@@ -133,17 +133,24 @@ class Reminder:
         if self.audience == "manager":
             intro = [f"Needling Registry reminders {self.place}, as of {self.as_of}:"]
             why = f"you manage {', '.join(self.clinic_names)} in the Needling Registry"
+            closing = []
         else:
             intro = [f"Hello {next(iter(self.people.values())).name},", ""]
             intro.append(f"Needling Registry reminders for you, as of {self.as_of}:")
             why = "this address is on your record in the Needling Registry"
+            closing = [
+                "",
+                "Submit each renewal from your page in the registry (log in; no account yet? "
+                'use "Claim your record" on the registry\'s site): your regulator checks it.',
+            ]
         footer = [
             "",
             "--",
             f"You receive this because {why}. Each expiry date is reminded 90, 60 and 30 days "
             "ahead, and each new gap once; nothing is sent when there is nothing new.",
         ]
-        return "\n".join([*intro, f"{self.counts}.", *self.item_lines(), *footer]) + "\n"
+        lines = [*intro, f"{self.counts}.", *self.item_lines(), *closing, *footer]
+        return "\n".join(lines) + "\n"
 
 
 def plural(n: int, word: str) -> str:
