@@ -1,5 +1,6 @@
 """The forms that put a credential on file, shared by the clinic workspace and the
-practitioner's own page: a new credential with its evidence, or the renewal of one."""
+practitioner's own page: a new credential with its evidence, or the renewal of one; and the
+modality checkboxes."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ import math
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, FloatField, IntegerField, SelectField, StringField
+from wtforms import (
+    DateField,
+    FloatField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -16,9 +25,11 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from .read.params import check_day
+from .rules.engine import label
+from .rules.model import MODALITY_ORDER
 from .services.fields import parse_email
 
 STALE_FORM = "This form is incomplete or out of date; reload the page and try again."
@@ -91,3 +102,11 @@ class RenewForm(_CredentialDates):
         validators=[Optional(), Length(max=100)],
         description="Leave empty to keep the current number.",
     )
+
+
+MODALITY_CHOICES = [SelectChoice(m, label(m)) for m in MODALITY_ORDER]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

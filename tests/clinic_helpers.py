@@ -7,7 +7,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from registry.models import AuditEvent, Clinic, Practitioner
+from registry.models import AuditEvent, Clinic, Practitioner, User
+from registry.services.users import create_user, hash_password
 
 from .conftest import PASSWORD
 
@@ -90,3 +91,16 @@ def actions(session, action: str) -> list[AuditEvent]:
 
 def hidden_version(html: str) -> int:
     return int(re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1))
+
+
+def own_account(session, p: Practitioner, email: str | None = None) -> User:
+    """The practitioner's own account (made as ``create-user`` makes it, unless the demo has
+    one), with the test password, committed."""
+    user = session.scalar(select(User).where(User.practitioner_id == p.id))
+    if user is None:
+        user = create_user(
+            session, "test", email or p.email, PASSWORD, "practitioner", practitioner=p
+        )
+    user.password_hash = hash_password(PASSWORD)
+    session.commit()
+    return user

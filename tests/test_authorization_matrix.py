@@ -18,8 +18,8 @@ from registry.services import credentials as credential_service
 from registry.services.evidence import EvidenceStore
 from registry.services.practitioners import find, update_practitioner
 from registry.services.secrets import create_token
-from registry.services.users import create_user, hash_password
 
+from .clinic_helpers import own_account
 from .conftest import PASSWORD
 
 TODAY = date.today().isoformat()
@@ -62,7 +62,14 @@ def world(demo, app, cli, session, make_user, tmp_path, outbox):
         issued_on=date(2025, 1, 1),
         expires_on=date(2027, 1, 1),
         evidence_ref=ref,
+        entered_by_clinic=clinics[0],
     )
+    # one the practitioner submitted themself: clinic A does not get its evidence
+    own_ref = EvidenceStore(tmp_path / "evidence", 10**6).store(Upload("mine.pdf", b"%PDF-1.4 y"))
+    submitted = credential_service.add_credential(
+        session, "test", p, credential_type="cpr_certification", issuer="St John",
+        issued_on=date(2025, 2, 1), evidence_ref=own_ref, entered_by="the practitioner",
+    )  # fmt: skip
     update_practitioner(
         session,
         "test",
@@ -74,16 +81,8 @@ def world(demo, app, cli, session, make_user, tmp_path, outbox):
     session.commit()
     return {
         "users": users, "credential": cred, "practitioner": p, "token": token, "clinics": clinics,
+        "submitted": submitted,
     }  # fmt: skip
-
-
-def own_account(session, p) -> User:
-    """The practitioner's own account (the demo has one for the colleague), test password."""
-    user = session.scalar(select(User).where(User.practitioner_id == p.id))
-    if user is None:
-        user = create_user(session, "test", p.email, PASSWORD, "practitioner", practitioner=p)
-    user.password_hash = hash_password(PASSWORD)
-    return user
 
 
 def become(client, world, persona: str) -> None:
@@ -138,6 +137,8 @@ GET_MATRIX = {
     "/clinic/roster": [LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND],
     f"/clinic/practitioners/{P}": [LOGIN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND],
     "/clinic/evidence/{credential}": [LOGIN, OK, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND],
+    # evidence the practitioner submitted themself: not clinic A's to download
+    "/clinic/evidence/{submitted}": [LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND],
     "/regulator/": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK, NOT_FOUND],
     "/regulator/audit?jurisdiction=CA-AB": [
         LOGIN,
@@ -191,16 +192,7 @@ POST_MATRIX = {
     "/clinic/roster": [LOGIN, "may", "may", NOT_FOUND, NOT_FOUND, "may", NOT_FOUND],
     "/regulator/rules/upload": [LOGIN, NOT_FOUND, NOT_FOUND, "may", "may", "may", NOT_FOUND],
     "/clinic/staff": [LOGIN, "may", "may", NOT_FOUND, NOT_FOUND, "may", NOT_FOUND],
-    f"/clinic/practitioners/{P}/contact": [
-        LOGIN,
-        "may",
-        NOT_FOUND,
-        NOT_FOUND,
-        NOT_FOUND,
-        "may",
-        NOT_FOUND,
-    ],
-    f"/clinic/practitioners/{P}/modalities": [
+    f"/clinic/practitioners/{P}/notes": [
         LOGIN,
         "may",
         NOT_FOUND,
@@ -286,6 +278,7 @@ POST_MATRIX = {
     # no waiting request to withdraw: 404 for everyone (the request flow is tested elsewhere)
     "/clinic/requests/{practitioner}/withdraw": [LOGIN] + [NOT_FOUND] * 6,
     "/me/contact": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
+    "/me/modalities": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
     "/me/credentials": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, "may"],
     # the credential is the record owner's, not the practitioner persona's own
     "/me/credentials/{credential}/renew": [LOGIN] + [NOT_FOUND] * 6,
@@ -308,6 +301,7 @@ POST_MATRIX = {
 def _url(template: str, world) -> str:
     return template.format(
         credential=world["credential"].id,
+        submitted=world["submitted"].id,
         manager_a=world["users"]["manager_a"].id,
         practitioner=world["practitioner"].id,
         token=world["token"].id,

@@ -30,7 +30,7 @@ from .clinic_helpers import (
     actions,
     client_for,
     clinic,
-    hidden_version,
+    own_account,
     page,
     practitioner,
     section,
@@ -306,15 +306,22 @@ def test_the_staff_page_shows_private_contacts_verdicts_and_credentials(client, 
     assert 'type="file"' in html and 'enctype="multipart/form-data"' in html
 
 
-def test_declaring_modalities_changes_the_verdicts_shown(client, manager, session):
-    response = client.post(
-        page(AUTHORIZED, "/modalities"), data={"modalities": ["dry_needling", "ims"]}
-    )
+def test_the_practitioner_declares_modalities_and_the_clinic_sees_the_verdicts(
+    app, client, manager, session
+):
+    """City and modalities are the practitioner's (or their regulator's) to change: the
+    clinic reads them; the practitioner declares on their own page."""
+    html = text(client.get(page(AUTHORIZED)))
+    assert 'name="modalities"' not in html and 'name="city"' not in html
+    assert "declares the needling they perform on their own page" in html
+    for gone in ("/modalities", "/contact"):
+        assert client.post(page(AUTHORIZED, gone), data={"modalities": ["ims"]}).status_code == 405
+    omar = practitioner(session, AUTHORIZED)
+    me = client_for(app, own_account(session, omar))
+    response = me.post("/me/modalities", data={"modalities": ["dry_needling", "ims"]})
     assert response.status_code == 302
-    assert sorted(m.modality_code for m in practitioner(session, AUTHORIZED).modalities) == [
-        "dry_needling",
-        "ims",
-    ]
+    session.expire_all()
+    assert sorted(m.modality_code for m in omar.modalities) == ["dry_needling", "ims"]
     assert actions(session, "practitioner.set_modalities")[-1].after == {
         "modalities": ["dry_needling", "ims"]
     }
@@ -322,47 +329,33 @@ def test_declaring_modalities_changes_the_verdicts_shown(client, manager, sessio
         r for r in _rows(text(client.get("/clinic/"))) if AUTHORIZED_EMAIL in r or "Omar Sato" in r
     )
     assert "IMS Authorized" in staff_row
+    refused = me.post("/me/modalities", data={"modalities": ["laser"]})
+    assert refused.status_code == 400 and "not a valid choice" in text(refused)
+    session.expire_all()
+    assert sorted(m.modality_code for m in omar.modalities) == ["dry_needling", "ims"]
 
 
-def test_declaring_an_unknown_modality_is_refused(client, manager, session):
-    response = client.post(page(AUTHORIZED, "/modalities"), data={"modalities": ["laser"]})
-    assert response.status_code == 400 and "not a valid choice" in text(response)
-    assert [m.modality_code for m in practitioner(session, AUTHORIZED).modalities] == [
-        "dry_needling"
-    ]
-
-
-def test_a_stale_edit_is_refused_instead_of_overwriting(client, manager, session):
-    version = hidden_version(text(client.get(page(AUTHORIZED))))
-    loaded = {"version": version, "phone": "+1-555-0101", "notes": ""}
-    first = {**loaded, "city": "Airdrie", "email": "omar@bowriver.example"}
-    assert client.post(page(AUTHORIZED, "/contact"), data=first).status_code == 302
-    second = {**loaded, "city": "Cochrane", "email": "other@bowriver.example"}
-    response = client.post(page(AUTHORIZED, "/contact"), data=second)
-    assert response.status_code == 409
-    assert "changed by someone else" in text(response)
+def test_the_clinic_keeps_notes_of_its_own(app, client, manager, session, make_user):
+    bow = clinic(session, BOW)
+    saved = client.post(page(AUTHORIZED, "/notes"), data={"clinic": bow.id, "notes": "Mon-Wed"})
+    assert saved.status_code == 302
+    assert "Mon-Wed" in text(client.get(page(AUTHORIZED)))
+    event = actions(session, "clinic.staff_notes")[-1]
+    assert event.after == {"clinic": BOW, "notes": "Mon-Wed"}
+    too_long = client.post(page(AUTHORIZED, "/notes"), data={"clinic": bow.id, "notes": "x" * 2001})
+    assert too_long.status_code == 400 and "2000" in text(too_long)
+    # another clinic the practitioner also accepted does not see them
+    harbour = clinic(session, HARBOUR)
     omar = practitioner(session, AUTHORIZED)
-    assert (omar.city, omar.email) == ("Airdrie", "omar@bowriver.example")
-    assert actions(session, "practitioner.update")[-1].after == {
-        "city": "Airdrie",
-        "email": "omar@bowriver.example",
-    }
-
-
-@pytest.mark.parametrize(
-    ("field", "value", "message"),
-    [("email", "not an email", "is not an email address"),
-     ("phone", "1" * 41, "cannot be longer than 40 characters"),
-     ("version", "", "reload the page and try again")],
-)  # fmt: skip
-def test_bad_contact_input_re_renders_with_field_errors(
-    client, manager, session, field, value, message
-):
-    data = {"version": practitioner(session, AUTHORIZED).version, "city": "Airdrie", field: value}
-    response = client.post(page(AUTHORIZED, "/contact"), data=data)
-    assert response.status_code == 400
-    assert message in text(response)
-    assert practitioner(session, AUTHORIZED).city == "Calgary"
+    session.add(ClinicStaff(clinic_id=harbour.id, practitioner_id=omar.id))
+    session.commit()
+    other = client_for(app, make_user("clinic_manager", clinics=[HARBOUR]))
+    session.commit()
+    html = text(other.get(page(AUTHORIZED)))
+    assert AUTHORIZED_EMAIL in html and "Mon-Wed" not in html
+    # nor does the practitioner
+    me = client_for(app, own_account(session, omar))
+    assert "Mon-Wed" not in text(me.get("/me")) and "Mon-Wed" not in text(me.get("/api/v1/me"))
 
 
 # --- the export -----------------------------------------------------------------------------
@@ -412,15 +405,15 @@ def test_another_clinics_manager_gets_404_on_this_clinics_staff(harbour_manager,
                 f"/clinic/expiries?clinic={bow.id}", page(AUTHORIZED), page(MASSAGE)):  # fmt: skip
         assert c.get(url).status_code == 404, url
     posts = {
-        page(AUTHORIZED, "/contact"): {"version": 1, "city": "Nowhere"},
-        page(AUTHORIZED, "/modalities"): {"modalities": ["ims"]},
-        page(AUTHORIZED, "/remove"): {"clinic": bow.id},
+        page(AUTHORIZED, "/notes"): {"clinic": bow.id, "notes": "Nowhere"},
+        page(AUTHORIZED, "/remove"): {"clinic": bow.id, "confirmed": "yes"},
         "/clinic/staff": {"clinic": bow.id, "jurisdiction": "US-NY",
                           "profession": "physiotherapist", "registration_number": "NY-1004"},
     }  # fmt: skip
     for url, data in posts.items():
         assert c.post(url, data=data).status_code == 404, url
-    assert practitioner(session, AUTHORIZED).city == "Calgary"
+    omar = practitioner(session, AUTHORIZED)
+    assert session.get(ClinicStaff, (bow.id, omar.id)).notes is None
 
 
 def test_private_fields_never_reach_another_clinics_pages(harbour_manager):
@@ -434,9 +427,11 @@ def test_private_fields_never_reach_another_clinics_pages(harbour_manager):
 
 def test_forms_need_a_csrf_token(app, client, manager, session):
     app.config["WTF_CSRF_ENABLED"] = True
-    response = client.post(page(AUTHORIZED, "/contact"), data={"version": 1, "city": "X"})
+    bow = clinic(session, BOW)
+    response = client.post(page(AUTHORIZED, "/notes"), data={"clinic": bow.id, "notes": "X"})
     assert response.status_code == 400
-    assert practitioner(session, AUTHORIZED).city == "Calgary"
+    omar = practitioner(session, AUTHORIZED)
+    assert session.get(ClinicStaff, (bow.id, omar.id)).notes is None
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from registry.models import Credential
+from registry.models import ClinicStaff, Credential, LinkStatus
 from registry.services import InvalidInput
 from registry.services.evidence import EvidenceStore, sniff
 
@@ -19,6 +19,8 @@ from .clinic_helpers import (
     TODAY,
     actions,
     client_for,
+    clinic,
+    own_account,
     page,
     practitioner,
     text,
@@ -308,3 +310,25 @@ def test_the_store_needs_a_name(tmp_path):
 )
 def test_sniffing_reads_the_first_bytes(head, kind):
     assert sniff(head) == kind
+
+
+def test_evidence_stays_with_the_clinic_that_entered_it(app, added, make_user, session):
+    """Once a second clinic's request is accepted, it sees the practitioner's contacts, but
+    not the first clinic's evidence file; the practitioner downloads it."""
+    harbour = clinic(session, HARBOUR)
+    omar = practitioner(session, AUTHORIZED)
+    session.add(
+        ClinicStaff(clinic_id=harbour.id, practitioner_id=omar.id, status=LinkStatus.ACCEPTED)
+    )
+    other = make_user("clinic_manager", clinics=[HARBOUR])
+    session.commit()
+    visitor = client_for(app, other)
+    assert visitor.get(page(AUTHORIZED)).status_code == 200
+    assert visitor.get(f"/clinic/evidence/{added.id}").status_code == 404
+    assert "on file, with the practitioner and their regulator" in text(
+        visitor.get(page(AUTHORIZED))
+    )
+    me = client_for(app, own_account(session, omar))
+    download = me.get(f"/clinic/evidence/{added.id}")
+    assert download.status_code == 200 and download.data == PDF
+    assert added.entered_by_clinic_id == clinic(session, BOW).id

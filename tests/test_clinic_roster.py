@@ -71,7 +71,7 @@ def test_a_good_roster_asks_each_new_name_and_reports_row_by_row(client, manager
         "accept), 0 asked before and still waiting, 1 already on staff." in html
     )
     assert "Priya Haddad" in html and "asked to join the staff" in html
-    assert "modalities are left alone until they accept" in html
+    assert "The modalities column is not applied" in html
     # two requests (one email each), nobody added without consent
     assert staff_count(session) == before + 2
     assert [link.status for link in links(session, "requested")] != []
@@ -89,13 +89,16 @@ def test_a_good_roster_asks_each_new_name_and_reports_row_by_row(client, manager
     assert outbox.take() == []
 
 
-def test_a_roster_sets_the_modalities_of_staff_who_accepted(client, manager, session):
+def test_a_roster_never_sets_modalities(client, manager, session):
+    """The needling a practitioner performs is theirs (or their regulator's) to declare."""
     roster = "jurisdiction,profession,registration_number,modalities\n"
     roster += "CA-AB,physiotherapist,AB-1002,ims;dry_needling\n"
     html = text(upload(client, roster))
-    assert "declares dry_needling, ims" in html
+    assert "The modalities column is not applied" in html and "1 already on staff" in html
     omar = practitioner(session, "CA-AB/physiotherapist/AB-1002")
-    assert sorted(m.modality_code for m in omar.modalities) == ["dry_needling", "ims"]
+    assert [m.modality_code for m in omar.modalities] == ["dry_needling"]
+    plain = "jurisdiction,profession,registration_number\nCA-AB,physiotherapist,AB-1002\n"
+    assert "The modalities column is not applied" not in text(upload(client, plain))
 
 
 def links(session, status: str) -> list[ClinicStaff]:
@@ -112,7 +115,7 @@ def test_a_roster_with_any_bad_row_writes_nothing_and_names_the_rows(client, man
     assert "Nothing was changed." in html and "Fix lines 3, 4, 5, 6" in html
     assert "unknown practitioner" in html and "no practitioner with this key" in html
     assert "missing registration_number" in html
-    assert "unknown jurisdiction &#39;CA-XX&#39;; unknown modality &#39;laser&#39;" in html
+    assert "unknown jurisdiction &#39;CA-XX&#39;" in html
     assert "same practitioner as line 2" in html
     assert "(not applied)" in html  # line 2 was fine but waits for the others
     assert (staff_count(session), event_count(session)) == (before, events)

@@ -129,3 +129,71 @@ def test_verification_flags_become_dated_decisions_and_come_back(empty_database)
         (5, False, None, None, False, None),
     ]
     engine.dispose()
+
+
+def test_evidence_and_notes_move_to_the_clinic_that_entered_them(empty_database):
+    """Migration 0010: a credential a clinic entered is that clinic's (by its name in
+    ``entered_by``); a practitioner's notes move to their link when they have exactly one
+    clinic, and stay on the record (regulator only) when they have several."""
+    cfg = alembic_config(empty_database)
+    command.upgrade(cfg, "0009")
+    engine = make_engine(empty_database)
+    now = "2026-12-04 10:00:00"
+    with engine.begin() as conn:
+        for cid, name in ((1, "Bow River Physio"), (2, "Harbour Physiotherapy")):
+            conn.execute(
+                text(
+                    "INSERT INTO clinics (id, name, created_at, updated_at)"
+                    " VALUES (:id, :name, :now, :now)"
+                ),
+                {"id": cid, "name": name, "now": now},
+            )
+        for pid, number, notes in ((1, "A1", "one clinic"), (2, "A2", "two clinics")):
+            conn.execute(
+                text(
+                    "INSERT INTO practitioners (id, jurisdiction_code, profession_code,"
+                    " registration_number, given_name, family_name, registration_status,"
+                    " status_since, registered_since, notes, version, created_at, updated_at)"
+                    " VALUES (:id, 'CA-AB', 'physiotherapist', :n, 'Jane', 'Roe', 'active',"
+                    " '2015-01-01', '2015-01-01', :notes, 1, :now, :now)"
+                ),
+                {"id": pid, "n": number, "notes": notes, "now": now},
+            )
+        for pid, cid in ((1, 1), (2, 1), (2, 2)):
+            conn.execute(
+                text(
+                    "INSERT INTO clinic_staff (clinic_id, practitioner_id, status)"
+                    " VALUES (:c, :p, 'accepted')"
+                ),
+                {"c": cid, "p": pid},
+            )
+        for credential_id, entered_by in ((1, "Bow River Physio"), (2, "the practitioner")):
+            conn.execute(
+                text(
+                    "INSERT INTO credentials (id, practitioner_id, credential_type_code, issuer,"
+                    " credential_number, issued_on, verification_status, entered_by, version,"
+                    " created_at, updated_at) VALUES (:id, 1, 'cpr_certification', '', :n,"
+                    " '2026-01-15', 'pending', :by, 1, :now, :now)"
+                ),
+                {"id": credential_id, "n": f"N{credential_id}", "by": entered_by, "now": now},
+            )
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        owners = conn.execute(
+            text("SELECT id, entered_by_clinic_id FROM credentials ORDER BY id")
+        ).all()
+        links = conn.execute(
+            text(
+                "SELECT practitioner_id, clinic_id, notes FROM clinic_staff"
+                " ORDER BY practitioner_id, clinic_id"
+            )
+        ).all()
+        kept = dict(conn.execute(text("SELECT id, notes FROM practitioners")).all())
+    assert [tuple(r) for r in owners] == [(1, 1), (2, None)]
+    assert [tuple(r) for r in links] == [(1, 1, "one clinic"), (2, 1, None), (2, 2, None)]
+    assert kept == {1: None, 2: "two clinics"}
+    command.downgrade(cfg, "0009")
+    with engine.connect() as conn:
+        back = dict(conn.execute(text("SELECT id, notes FROM practitioners")).all())
+    assert back == {1: "one clinic", 2: "two clinics"}
+    engine.dispose()

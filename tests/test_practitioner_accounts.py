@@ -23,7 +23,7 @@ from registry.models import (
 )
 from registry.models.base import utcnow
 from registry.services.secrets import create_token
-from registry.services.users import create_user, hash_password, set_active, set_scopes
+from registry.services.users import set_active, set_scopes
 
 from .clinic_helpers import (
     AUTHORIZED,
@@ -37,6 +37,7 @@ from .clinic_helpers import (
     client_for,
     clinic,
     hidden_version,
+    own_account,
     page,
     practitioner,
     text,
@@ -55,17 +56,7 @@ def folder(app, tmp_path):
 
 
 def account(session, key: str, email: str | None = None) -> User:
-    """The account of the practitioner with ``key`` (made as ``create-user`` makes it, unless
-    the demo has one), with the test password."""
-    p = practitioner(session, key)
-    user = session.scalar(select(User).where(User.practitioner_id == p.id))
-    if user is None:
-        user = create_user(session, "test", email or p.email, PASSWORD, "practitioner",
-                           practitioner=p)  # fmt: skip
-    else:
-        user.password_hash = hash_password(PASSWORD)
-    session.commit()
-    return user
+    return own_account(session, practitioner(session, key), email)
 
 
 def link_in(mail) -> str:

@@ -9,12 +9,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
-    EmailField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -23,10 +20,10 @@ from wtforms.validators import (
     Length,
     Optional,
 )
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from ..credential_forms import (  # noqa: F401 (the clinic's forms, shared with practitioners)
     EVIDENCE_HINT,
+    MODALITY_CHOICES,
     STALE_FORM,
     CredentialForm,
     RenewForm,
@@ -34,15 +31,6 @@ from ..credential_forms import (  # noqa: F401 (the clinic's forms, shared with 
     email_address,
     plausible_date,
 )
-from ..rules.engine import label
-from ..rules.model import MODALITY_ORDER
-
-MODALITY_CHOICES = [SelectChoice(m, label(m)) for m in MODALITY_ORDER]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ClinicForm(FlaskForm):
@@ -69,19 +57,12 @@ class WithdrawForm(ClinicForm):
     """Take back a request the practitioner has not accepted."""
 
 
-class ModalitiesForm(FlaskForm):
-    modalities = MultiCheckboxField("Needling they perform here", choices=MODALITY_CHOICES)
+class NotesForm(ClinicForm):
+    """The clinic's own private notes about a staff member (no other clinic sees them)."""
 
-
-class ContactForm(FlaskForm):
-    """City and the private contact fields; ``version`` is the record's version when the form
-    was loaded, so a change made meanwhile by someone else is not overwritten."""
-
-    version = IntegerField(widget=HiddenInput(), validators=[DataRequired(STALE_FORM)])
-    city = StringField("City", validators=[Optional(), Length(max=100)])
-    email = EmailField("Email (private)", validators=[Optional(), Length(max=254), email_address])
-    phone = StringField("Phone (private)", validators=[Optional(), Length(max=40)])
-    notes = TextAreaField("Notes (private)", validators=[Optional(), Length(max=2000)])
+    notes = TextAreaField(
+        "Your clinic's notes (private)", validators=[Optional(), Length(max=2000)]
+    )
 
 
 class RosterForm(ClinicForm):

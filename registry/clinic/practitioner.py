@@ -1,8 +1,10 @@
-"""A staff member's page: details with private contacts, declared modalities, a contact edit
-that refuses stale versions, credentials with evidence, and serving that evidence.
+"""A staff member's page: details with private contacts, declared modalities, the clinic's
+own notes, credentials (and the evidence this clinic entered), and serving that evidence.
 
-Only staff of a clinic the user manages are reachable (anyone else answers 404); evidence also
-goes to the regulators of the practitioner's jurisdiction.
+Only staff who accepted a link with a clinic the user manages are reachable (anyone else
+answers 404). City, contacts and modalities are the practitioner's (or their regulator's) to
+change; the clinic keeps its own notes. An evidence file goes to the clinic that entered it,
+the practitioner and their regulators.
 """
 
 from __future__ import annotations
@@ -16,16 +18,16 @@ from sqlalchemy import select
 
 from .. import db
 from ..form_actions import commit_change, with_evidence
-from ..models import Clinic, Credential, Practitioner
+from ..models import Clinic, ClinicStaff, Credential, Practitioner, Role
 from ..permissions import Permission, requires
 from ..read.verdicts import statuses
 from ..scopes import private_visible_ids
+from ..services.clinics import set_staff_notes
 from ..services.credentials import add_credential, renew_credential
 from ..services.evidence import size_words
-from ..services.practitioners import set_modalities, update_practitioner
 from . import bp, queries
 from .context import Workspace, evidence_store, workspace
-from .forms import EVIDENCE_HINT, ContactForm, CredentialForm, ModalitiesForm, RenewForm
+from .forms import EVIDENCE_HINT, CredentialForm, NotesForm, RenewForm
 
 KEY = "/practitioners/<jurisdiction>/<profession>/<path:number>"
 CONTACT_FIELDS = ("city", "email", "phone", "notes")
@@ -36,7 +38,7 @@ def _load(jurisdiction: str, profession: str, number: str):
 
 
 def _private_visible(p: Practitioner) -> bool:
-    """Contact details are shown only to clinics that alone employ the practitioner."""
+    """Contact details are shown to the clinics whose link the practitioner accepted."""
     return p.id in private_visible_ids(db.session(), current_user, [p.id])
 
 
@@ -55,15 +57,10 @@ def _url(p: Practitioner, ws: Workspace) -> str:
 def _page(p: Practitioner, clinics: list[Clinic], code: int = 200, **forms: FlaskForm):
     """The staff member's page; ``forms`` replace the blank ones (to show their errors)."""
     session = db.session()
+    ws = _workspace(clinics)
     credentials = queries.credentials_of(session, p.id)
-    private = _private_visible(p)
-    forms.setdefault(
-        "contact",
-        ContactForm(formdata=None, obj=p)
-        if private
-        else ContactForm(formdata=None, city=p.city, version=p.version),
-    )
-    forms.setdefault("modalities", ModalitiesForm(formdata=None, modalities=_declared(p)))
+    link = session.get(ClinicStaff, (ws.clinic.id, p.id))
+    forms.setdefault("notes", NotesForm(formdata=None, clinic=ws.clinic.id, notes=link.notes))
     forms.setdefault("credential", CredentialForm(formdata=None))
     queries.fill_choices(session, forms["credential"])
     renew = {
@@ -72,22 +69,20 @@ def _page(p: Practitioner, clinics: list[Clinic], code: int = 200, **forms: Flas
         if not c.withdrawn
     }
     renew.update(forms.pop("renew", {}))
+    mine = set(current_user.clinic_ids) if current_user.role == Role.CLINIC_MANAGER else None
     return render_template(
         "clinic/practitioner.html",
-        ws=_workspace(clinics),
+        ws=ws,
         p=p,
-        private_visible=private,
+        private_visible=_private_visible(p),
         clinics=clinics,
         status=statuses(session, [p.id])[p.id],
         credentials=credentials,
+        ours=lambda c: mine is None or c.entered_by_clinic_id in mine,
         renew=renew,
         evidence_hint=EVIDENCE_HINT.format(limit=size_words(evidence_store().max_bytes)),
         **forms,
     ), code
-
-
-def _declared(p: Practitioner) -> list[str]:
-    return [m.modality_code for m in p.modalities]
 
 
 @bp.get(KEY)
@@ -97,37 +92,20 @@ def practitioner(jurisdiction: str, profession: str, number: str):
     return _page(*_load(jurisdiction, profession, number))
 
 
-@bp.post(KEY + "/contact")
+@bp.post(KEY + "/notes")
 @requires(Permission.CLINIC_WRITE)
-def contact(jurisdiction: str, profession: str, number: str):
-    """Edit city and private contacts; a stale version is refused (409), never overwritten."""
+def notes(jurisdiction: str, profession: str, number: str):
+    """The clinic's own notes about this staff member (no other clinic sees them)."""
     p, clinics = _load(jurisdiction, profession, number)
-    form = ContactForm()
+    form = NotesForm()
+    ws = _workspace(clinics)
     if not form.validate_on_submit():
-        return _page(p, clinics, 400, contact=form)
-    fields = CONTACT_FIELDS if _private_visible(p) else ("city",)
-    changes = {f: (form[f].data or "").strip() or None for f in fields}
-    edit = partial(update_practitioner, db.session(), current_user.email, p, changes)
-    if code := commit_change(form, partial(edit, form.version.data)):
-        return _page(p, clinics, code, contact=form)
-    flash("Contact details saved.")
-    return redirect(_url(p, _workspace(clinics)))
-
-
-@bp.post(KEY + "/modalities")
-@requires(Permission.CLINIC_WRITE)
-def modalities(jurisdiction: str, profession: str, number: str):
-    """Declare exactly which modalities the staff member performs."""
-    p, clinics = _load(jurisdiction, profession, number)
-    form = ModalitiesForm()
-    code = 400
-    if form.validate_on_submit():
-        declare = partial(set_modalities, db.session(), current_user.email, p)
-        code = commit_change(form, partial(declare, form.modalities.data))
-    if code:
-        return _page(p, clinics, code, modalities=form)
-    flash("Modalities saved.")
-    return redirect(_url(p, _workspace(clinics)))
+        return _page(p, clinics, 400, notes=form)
+    change = partial(set_staff_notes, db.session(), current_user.email, ws.clinic, p)
+    if code := commit_change(form, partial(change, form.notes.data)):
+        return _page(p, clinics, code, notes=form)
+    flash("Notes saved.")
+    return redirect(_url(p, ws) + "#notes")
 
 
 @bp.post(KEY + "/credentials")
@@ -139,7 +117,7 @@ def add(jurisdiction: str, profession: str, number: str):
     queries.fill_choices(db.session(), form)
     code = 400
     if form.validate_on_submit():
-        clinic = _workspace(clinics).clinic.name
+        clinic = _workspace(clinics).clinic
         code = with_evidence(form, lambda ref: _add(p, form, ref, clinic))
     if code:
         return _page(p, clinics, code, credential=form)
@@ -147,7 +125,7 @@ def add(jurisdiction: str, profession: str, number: str):
     return redirect(_url(p, _workspace(clinics)))
 
 
-def _add(p: Practitioner, form: CredentialForm, ref: str, clinic: str) -> Credential:
+def _add(p: Practitioner, form: CredentialForm, ref: str, clinic: Clinic) -> Credential:
     return add_credential(
         db.session(),
         current_user.email,
@@ -161,7 +139,7 @@ def _add(p: Practitioner, form: CredentialForm, ref: str, clinic: str) -> Creden
         in_person_hours=form.in_person_hours.data,
         sessions=form.sessions.data,
         evidence_ref=ref,
-        entered_by=clinic,
+        entered_by_clinic=clinic,
     )
 
 
@@ -178,7 +156,7 @@ def renew(jurisdiction: str, profession: str, number: str, credential_id: int):
     form = RenewForm(prefix=f"renew-{old.id}")
     code = 400
     if form.validate_on_submit():
-        clinic = _workspace(clinics).clinic.name
+        clinic = _workspace(clinics).clinic
         code = with_evidence(form, lambda ref: _renew(old, form, ref, clinic))
     if code:
         return _page(p, clinics, code, renew={old.id: form})
@@ -186,7 +164,7 @@ def renew(jurisdiction: str, profession: str, number: str, credential_id: int):
     return redirect(_url(p, _workspace(clinics)))
 
 
-def _renew(old: Credential, form: RenewForm, ref: str, clinic: str) -> Credential:
+def _renew(old: Credential, form: RenewForm, ref: str, clinic: Clinic) -> Credential:
     return renew_credential(
         db.session(),
         current_user.email,
@@ -196,14 +174,15 @@ def _renew(old: Credential, form: RenewForm, ref: str, clinic: str) -> Credentia
         credential_number=(form.credential_number.data or "").strip() or None,
         evidence_ref=ref,
         expected_version=form.version.data,
-        entered_by=clinic,
+        entered_by_clinic=clinic,
     )
 
 
 @bp.get("/evidence/<int:credential_id>")
 @requires(Permission.EVIDENCE_READ)
 def evidence(credential_id: int):
-    """A credential's evidence file, as a download, to those who may see the practitioner."""
+    """A credential's evidence file, as a download: to the practitioner, their regulators,
+    admins, and the clinic that entered it (while the practitioner's link with it stands)."""
     c = queries.evidence_credential(db.session(), current_user, credential_id)
     try:
         stored = evidence_store().open(c.evidence_ref)

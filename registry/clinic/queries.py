@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 from wtforms import SelectChoice
 
@@ -206,16 +206,27 @@ def find_practitioner(
 
 
 def evidence_credential(session: Session, user: User, credential_id: int) -> Credential:
-    """A credential with evidence whose practitioner ``user`` may see (the managers of their
-    clinics, the regulators of their jurisdiction, admins); 404 for anyone else."""
+    """A credential with evidence that ``user`` may download: the practitioner's own, their
+    regulators', admins', and a clinic manager's when one of their clinics entered it and the
+    practitioner's link with that clinic stands; 404 for anyone else (another clinic too)."""
+    where = [
+        Credential.id == credential_id,
+        Credential.evidence_ref.is_not(None),
+        practitioner_filter(user),
+    ]
+    if user.role == Role.CLINIC_MANAGER:
+        where.append(
+            exists().where(
+                ClinicStaff.clinic_id == Credential.entered_by_clinic_id,
+                ClinicStaff.practitioner_id == Credential.practitioner_id,
+                ClinicStaff.status == LinkStatus.ACCEPTED,
+                ClinicStaff.clinic_id.in_(sorted(user.clinic_ids)),
+            )
+        )
     c = session.scalar(
         select(Credential)
         .join(Practitioner, Practitioner.id == Credential.practitioner_id)
-        .where(
-            Credential.id == credential_id,
-            Credential.evidence_ref.is_not(None),
-            practitioner_filter(user),
-        )
+        .where(*where)
     )
     if c is None:
         abort(404)

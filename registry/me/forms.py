@@ -7,7 +7,7 @@ from wtforms import EmailField, HiddenField, IntegerField, PasswordField, Select
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from ..credential_forms import STALE_FORM, email_address
+from ..credential_forms import MODALITY_CHOICES, STALE_FORM, MultiCheckboxField, email_address
 
 
 class MyContactForm(FlaskForm):
@@ -17,6 +17,12 @@ class MyContactForm(FlaskForm):
     city = StringField("City (shown publicly)", validators=[Optional(), Length(max=100)])
     email = EmailField("Email (private)", validators=[Optional(), Length(max=254), email_address])
     phone = StringField("Phone (private)", validators=[Optional(), Length(max=40)])
+
+
+class MyModalitiesForm(FlaskForm):
+    """The needling the practitioner says they perform (shown publicly with each verdict)."""
+
+    modalities = MultiCheckboxField("Needling you perform", choices=MODALITY_CHOICES)
 
 
 class LinkForm(FlaskForm):

@@ -25,9 +25,9 @@ from ..services import InvalidInput, NotFound
 from ..services.accounts import decide_link, end_link, own_link, requests_for
 from ..services.credentials import add_credential, renew_credential
 from ..services.evidence import evidence_store, size_words
-from ..services.practitioners import update_practitioner
+from ..services.practitioners import set_modalities, update_practitioner
 from . import bp
-from .forms import LinkForm, MyContactForm
+from .forms import LinkForm, MyContactForm, MyModalitiesForm
 
 SELF = "the practitioner"  # who entered a credential, in explanations
 HISTORY_PAGE_SIZE = 30
@@ -45,6 +45,10 @@ def _page(p: Practitioner, code: int = 200, **forms):
     credentials = credentials_of(session, p.id)
     status = statuses(session, [p.id])[p.id]
     forms.setdefault("contact", MyContactForm(formdata=None, obj=p))
+    forms.setdefault(
+        "modalities",
+        MyModalitiesForm(formdata=None, modalities=[m.modality_code for m in p.modalities]),
+    )
     forms.setdefault("credential", CredentialForm(formdata=None))
     forms["credential"].credential_type.choices = _type_choices(session)
     renew = {
@@ -110,6 +114,23 @@ def contact():
         return _page(p, code, contact=form)
     flash("Your contact details are saved.")
     return redirect(url_for(".home"))
+
+
+@bp.post("/me/modalities")
+@requires(Permission.SELF_WRITE)
+def modalities():
+    """Say which needling you perform: the public page and clinics read each verdict with it."""
+    p = own()
+    form = MyModalitiesForm()
+    code = 400
+    if form.validate_on_submit():
+        code = commit_change(
+            form, lambda: set_modalities(db.session(), current_user.email, p, form.modalities.data)
+        )
+    if code:
+        return _page(p, code, modalities=form)
+    flash("The needling you perform is saved.")
+    return redirect(url_for(".home") + "#needling")
 
 
 @bp.post("/me/credentials")

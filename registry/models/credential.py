@@ -49,7 +49,8 @@ class Credential(TimestampMixin, Base):
     unique constraint on every database. ``verification_status`` and ``verification_on`` are
     the latest of its ``decisions`` (the state today), kept by ``services.verification`` so
     that lists can filter on it; the decisions are the record. ``entered_by`` says who put the
-    credential on file, in words ("Bow River Physio", "an import"), for explanations.
+    credential on file, in words ("Bow River Physio", "an import"), for explanations, and
+    ``entered_by_clinic_id`` which clinic, if one did.
     """
 
     __tablename__ = "credentials"
@@ -83,6 +84,11 @@ class Credential(TimestampMixin, Base):
     )
     verification_on: Mapped[date | None] = mapped_column(Date)
     entered_by: Mapped[str | None] = mapped_column(String(254))
+    # The clinic that put it on file: its evidence is that clinic's to download (with the
+    # practitioner and their regulator), no other clinic's.
+    entered_by_clinic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clinics.id", ondelete="SET NULL")
+    )
     evidence_ref: Mapped[str | None] = mapped_column(String(300))
     version: Mapped[int] = mapped_column(Integer, default=1)
 

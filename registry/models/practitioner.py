@@ -148,6 +148,7 @@ class ClinicStaff(Base):
     requested_by: Mapped[str | None] = mapped_column(String(254))
     requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    notes: Mapped[str | None] = mapped_column(Text)  # this clinic's own, seen by it alone
 
     clinic: Mapped[Clinic] = relationship(back_populates="staff")
     practitioner: Mapped[Practitioner] = relationship(back_populates="clinic_links")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from ..models import Clinic, ClinicStaff, Practitioner
+from ..models import Clinic, ClinicStaff, LinkStatus, Practitioner
 from ..models.base import utcnow
-from . import NotFound, audit
+from . import InvalidInput, NotFound, audit
 from .bulk import allocate_ids
 
 
@@ -102,3 +102,25 @@ def remove_staff(session: Session, actor: str, clinic: Clinic, practitioner: Pra
         practitioner.id,
         before={"clinic": clinic.name},
     )
+
+
+def set_staff_notes(
+    session: Session, actor: str, clinic: Clinic, practitioner: Practitioner, notes: str | None
+) -> None:
+    """The clinic's own private notes about a staff member (seen by that clinic alone)."""
+    link = session.get(ClinicStaff, (clinic.id, practitioner.id))
+    if link is None or link.status != LinkStatus.ACCEPTED:
+        raise NotFound(f"{practitioner.name} is not on the staff of {clinic.name}")
+    notes = (notes or "").strip() or None
+    if notes is not None and len(notes) > 2000:
+        raise InvalidInput({"notes": "at most 2000 characters"})
+    if link.notes == notes:
+        return
+    before = link.notes
+    link.notes = notes
+    session.flush()
+    audit.record(
+        session, actor, "clinic.staff_notes", "practitioner", practitioner.id,
+        before={"clinic": clinic.name, "notes": before},
+        after={"clinic": clinic.name, "notes": notes},
+    )  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..models import Credential, Practitioner
+from ..models import Clinic, Credential, Practitioner
 from ..models.base import utcnow
 from . import InvalidInput, StaleEdit, audit
 from .codes import load_codes
@@ -68,9 +68,11 @@ def add_credential(
     sessions: int | None = None,
     evidence_ref: str | None = None,
     entered_by: str | None = None,
+    entered_by_clinic: Clinic | None = None,
 ) -> Credential:
     """Record a new credential, put on file by ``entered_by`` (in words: a clinic's name,
-    "the practitioner"); it waits for verification as pending."""
+    "the practitioner") or ``entered_by_clinic``, whose evidence it then is; it waits for
+    verification as pending."""
     if credential_type not in load_codes(session).credential_types:
         raise InvalidInput({"credential_type": f"unknown credential type '{credential_type}'"})
     c = Credential(
@@ -84,7 +86,8 @@ def add_credential(
         in_person_hours=in_person_hours,
         sessions=sessions,
         evidence_ref=evidence_ref,
-        entered_by=entered_by,
+        entered_by=entered_by or (entered_by_clinic.name if entered_by_clinic else None),
+        entered_by_clinic_id=entered_by_clinic.id if entered_by_clinic else None,
     )
     _check_values(c)
     session.add(c)
@@ -104,6 +107,7 @@ def renew_credential(
     evidence_ref: str | None = None,
     expected_version: int | None = None,
     entered_by: str | None = None,
+    entered_by_clinic: Clinic | None = None,
 ) -> Credential:
     """Renewal is a new credential of the same type and issuer, pending verification; the
     old one stays on file and its version moves on, so a second renewal of the version the
@@ -125,6 +129,7 @@ def renew_credential(
         sessions=c.sessions,
         evidence_ref=evidence_ref,
         entered_by=entered_by,
+        entered_by_clinic=entered_by_clinic,
     )
     audit.record(
         session, actor, "credential.renew", "credential", c.id, after={"renewed_by": renewed.id}

@@ -1,11 +1,10 @@
 """A clinic's staff roster from a CSV file: every row checked first, then all applied or none.
 
 Columns (header row, any order, unknown columns refused): ``jurisdiction``, ``profession``,
-``registration_number`` (the practitioner's key, required) and optional ``modalities``
-(``;``-separated codes). Each row asks that practitioner to join the clinic's staff (they
-accept or decline; ``services.accounts``); for someone already on staff, a ``modalities`` cell
-with a value makes their declared modalities exactly those (an empty cell leaves them alone).
-Staff not named in the file stay on staff.
+``registration_number`` (the practitioner's key, required). Each row asks that practitioner to
+join the clinic's staff (they accept or decline; ``services.accounts``). Staff not named in the
+file stay on staff. A ``modalities`` column, which earlier rosters carried, is accepted and not
+applied: the needling a practitioner performs is theirs (or their regulator's) to declare.
 
 A row is bad when a value is missing, a code is unknown, the practitioner is not on the
 register or the same practitioner appears twice. One bad row and nothing is written: the
@@ -19,19 +18,21 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..models import Clinic, ClinicStaff, LinkStatus, Practitioner
 from ..models.base import as_utc, utcnow
 from . import ServiceError
 from .accounts import REASK_AFTER, Sent, request_link
 from .codes import Codes, load_codes
-from .fields import split_list
 from .imports.common import ImportReport, open_reader, raw_rows
-from .practitioners import set_modalities
 
 KEY = ("jurisdiction", "profession", "registration_number")
-COLUMNS = {*KEY, "modalities"}
+COLUMNS = {*KEY, "modalities"}  # modalities: read no more, see above
+NOT_APPLIED = (
+    "The modalities column is not applied: each practitioner declares the needling they "
+    "perform on their own page (or their regulator's import does)."
+)
 MAX_ROWS = 5000
 
 ADDED, ASKED, DECLINED, ALREADY, UNKNOWN, BAD = (
@@ -51,7 +52,6 @@ class RosterRow:
     result: str = ""
     reason: str = ""
     name: str = ""
-    modalities: list[str] | None = None
     practitioner_id: int | None = None
 
     @property
@@ -68,6 +68,7 @@ class RosterReport:
     clinic: str
     rows: list[RosterRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # about the file itself, not a row
+    notes: list[str] = field(default_factory=list)  # about the file, not refusing it
     sent: list[tuple[Sent, Practitioner]] = field(default_factory=list)  # requests to mail
 
     @property
@@ -106,8 +107,6 @@ def apply_roster(session: Session, actor: str, clinic: Clinic, data: BinaryIO) -
         _, sent = request_link(session, actor, clinic, p)
         if sent is not None:
             report.sent.append((sent, p))
-        if row.modalities is not None and row.result == ALREADY:
-            set_modalities(session, actor, p, row.modalities)
     return report
 
 
@@ -116,6 +115,8 @@ def _read(data: BinaryIO, report: RosterReport, codes: Codes) -> list[RosterRow]
     check = ImportReport("roster")
     reader = open_reader(text, COLUMNS, set(KEY), check)
     rows: list[RosterRow] = []
+    if reader is not None and "modalities" in (reader.fieldnames or ()):
+        report.notes.append(NOT_APPLIED)
     if reader is not None:
         seen: dict[tuple[str, str, str], int] = {}
         for line, raw in raw_rows(reader, check):
@@ -141,9 +142,6 @@ def _check_row(line: int, raw: dict[str, str], codes: Codes, seen: dict) -> Rost
         problems.append(f"unknown jurisdiction '{key[0]}'")
     if key[1] and key[1] not in codes.professions:
         problems.append(f"unknown profession '{key[1]}'")
-    if raw.get("modalities"):
-        row.modalities = [m.lower() for m in split_list(raw["modalities"])]
-        problems += [f"unknown modality '{m}'" for m in row.modalities if m not in codes.modalities]
     if not problems and key in seen:
         problems.append(f"same practitioner as line {seen[key]}")
     seen.setdefault(key, line)
@@ -153,8 +151,8 @@ def _check_row(line: int, raw: dict[str, str], codes: Codes, seen: dict) -> Rost
 
 
 def _resolve(session: Session, clinic: Clinic, rows: list[RosterRow]) -> dict[int, Practitioner]:
-    """Find each good row's practitioner and whether they are on staff (three queries, with
-    their modalities); returns the practitioners found by id."""
+    """Find each good row's practitioner and whether they are on staff (two queries);
+    returns the practitioners found by id."""
     pending = [r for r in rows if not r.result]
     found = {p.key: p for p in _practitioners(session, [r.key for r in pending])}
     rows_ = session.execute(
@@ -177,10 +175,6 @@ def _resolve(session: Session, clinic: Clinic, rows: list[RosterRow]) -> dict[in
         status = links.get(p.id)
         known = {LinkStatus.ACCEPTED: ALREADY, LinkStatus.REQUESTED: ASKED, DECLINED: DECLINED}
         row.result = known.get(status, ADDED)
-        if row.modalities is not None and row.result == ALREADY:
-            row.reason = "declares " + (", ".join(sorted(set(row.modalities))) or "nothing")
-        elif row.modalities is not None:
-            row.reason = "modalities are left alone until they accept"
     return {p.id: p for p in found.values()}
 
 
@@ -190,10 +184,6 @@ def _practitioners(session: Session, keys: list[tuple[str, str, str]]) -> list[P
     numbers = sorted({k[2] for k in keys})
     for start in range(0, len(numbers), 500):
         chunk = numbers[start : start + 500]
-        query = (
-            select(Practitioner)
-            .where(Practitioner.registration_number.in_(chunk))
-            .options(selectinload(Practitioner.modalities))
-        )
+        query = select(Practitioner).where(Practitioner.registration_number.in_(chunk))
         out += [p for p in session.scalars(query) if p.key in wanted]
     return out
