@@ -632,3 +632,24 @@ def test_a_change_of_scope_ends_the_accounts_sessions(demo, app, session, make_u
     assert desk.get("/clinic/").status_code == 302
     again = client_for(app, manager)
     assert HARBOUR in text(again.get("/clinic/"))
+
+
+def test_one_invitation_or_claim_mail_per_record_per_ten_minutes(
+    demo, app, session, make_user, outbox
+):
+    regulator = make_user("regulator", jurisdictions=["CA-AB"])
+    session.commit()
+    desk = client_for(app, regulator)
+    record = "/regulator/practitioners/" + AUTHORIZED
+    desk.post(record + "/invite")
+    assert len(outbox.take()) == 1
+    assert "Send a new invitation" in text(desk.get(record))
+    desk.post(record + "/invite")
+    assert "less than ten minutes ago" in text(desk.get(record))
+    # claims from anywhere add nothing to the inbox meanwhile, and answer the same
+    answers = {text(claim(client_for(app, None), AUTHORIZED)) for _ in range(3)}
+    assert len(answers) == 1 and outbox.take() == []
+    session.execute(update(OneTimeLink).values(created_at=utcnow() - timedelta(minutes=11)))
+    session.commit()
+    claim(client_for(app, None), AUTHORIZED)
+    assert len(outbox.take()) == 1

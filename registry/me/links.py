@@ -35,8 +35,8 @@ from .forms import AnswerForm, ClaimForm, PasswordSetForm
 
 CLAIM_ANSWER = (
     "If that record is on the register with an email address and has no account yet, a link "
-    "to set up your account is on its way to that address. It works once, for 24 hours. No "
-    "email? Ask your regulator to put your address on file."
+    "to set up your account is on its way to that address (one every ten minutes at most). It "
+    "works once, for 24 hours. No email? Ask your regulator to put your address on file."
 )
 
 

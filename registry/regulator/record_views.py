@@ -17,7 +17,7 @@ from ..rules.engine import label
 from ..rules.explain import STATE_LABELS, sentence
 from ..scopes import get_practitioner
 from ..services import InvalidInput, StaleEdit
-from ..services.accounts import account_of, invite
+from ..services.accounts import account_of, invite, live_invitation
 from ..services.notices import send_link
 from ..services.verification import decide
 from . import bp
@@ -51,6 +51,7 @@ def practitioner(jurisdiction: str, profession: str, number: str):
         credential_names={str(c.id): credential_name(c) for c in credentials},
         decision_forms={c.id: decision_form(c) for c in credentials},
         account=account_of(session, p),
+        invitation=live_invitation(session, p),
         invite_form=InviteForm(formdata=None),
         changes=changes,
         evidence_url=evidence_url,

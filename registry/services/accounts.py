@@ -36,6 +36,7 @@ LIFETIME = {INVITATION: timedelta(days=14), CLAIM: timedelta(hours=24)}
 LIFETIME[CLINIC_REQUEST] = timedelta(days=30)
 LINK_PREFIX = "lnk_"
 REASK_AFTER = timedelta(days=30)  # a clinic told no may ask again only after this
+RESEND_AFTER = timedelta(minutes=10)  # one invitation or claim mail per record per this
 
 
 class LinkUnusable(ServiceError):
@@ -55,6 +56,21 @@ class Sent:
 
 def account_of(session: Session, practitioner: Practitioner) -> User | None:
     return session.scalar(select(User).where(User.practitioner_id == practitioner.id))
+
+
+def live_invitation(session: Session, practitioner: Practitioner) -> OneTimeLink | None:
+    """The latest invitation or claim link of ``practitioner`` that still works."""
+    link = session.scalar(
+        select(OneTimeLink)
+        .where(
+            OneTimeLink.practitioner_id == practitioner.id,
+            OneTimeLink.purpose.in_([INVITATION, CLAIM]),
+            OneTimeLink.used_at.is_(None),
+        )
+        .order_by(OneTimeLink.id.desc())
+        .limit(1)
+    )
+    return link if link is not None and as_utc(link.expires_at) > utcnow() else None
 
 
 def _issue(
@@ -94,7 +110,18 @@ def invite(session: Session, actor: str, practitioner: Practitioner) -> Sent:
         raise InvalidInput({"email": "no email is on file for this practitioner"})
     if account_of(session, practitioner) is not None:
         raise InvalidInput({"account": f"{practitioner.name} already has an account"})
+    if _sent_just_now(session, practitioner):
+        raise InvalidInput(
+            {"invitation": "one was sent less than ten minutes ago; give it time to arrive"}
+        )
     return _issue(session, actor, INVITATION, practitioner, practitioner.email.strip())
+
+
+def _sent_just_now(session: Session, practitioner: Practitioner) -> bool:
+    """Whether an invitation or claim link went to ``practitioner`` within RESEND_AFTER (so
+    nobody can flood their inbox, whatever addresses they ask from)."""
+    link = live_invitation(session, practitioner)
+    return link is not None and utcnow() - as_utc(link.created_at) < RESEND_AFTER
 
 
 def claim(session: Session, practitioner: Practitioner | None) -> Sent | None:
@@ -102,7 +129,7 @@ def claim(session: Session, practitioner: Practitioner | None) -> Sent | None:
     account yet; None otherwise (the caller answers the same either way)."""
     if practitioner is None or not (practitioner.email or "").strip():
         return None
-    if account_of(session, practitioner) is not None:
+    if account_of(session, practitioner) is not None or _sent_just_now(session, practitioner):
         return None
     return _issue(session, "public claim", CLAIM, practitioner, practitioner.email.strip())
 
