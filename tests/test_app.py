@@ -20,13 +20,13 @@ def test_healthz_answers_ok(client):
 
 def test_unknown_api_path_is_a_json_404(client):
     response = client.get("/api/v1/nowhere")
-    assert response.status_code == 404
+    assert response.status_code == 404, response.status_code
     assert "error" in response.get_json()
 
 
 def test_unknown_page_is_an_html_404(client):
     response = client.get("/nowhere")
-    assert response.status_code == 404
+    assert response.status_code == 404, response.status_code
     assert "<h1>404</h1>" in response.get_data(as_text=True)
 
 
@@ -91,3 +91,59 @@ def test_a_nul_character_is_400_and_never_a_500(demo, client, make_user, login):
     ]:
         status = client.get(url).status_code
         assert status in (400, 404), (url, status)
+
+
+OMAR = "/clinic/practitioners/CA-AB/physiotherapist/AB-1002"  # on Bow River's staff
+ID_URLS = [
+    ("clinic_manager", "get", "/clinic/evidence/{id}"),
+    (
+        "clinic_manager",
+        "post",
+        "/clinic/practitioners/CA-AB/physiotherapist/AB-1002/credentials/{id}/renew",
+    ),
+    ("regulator", "post", "/regulator/verification/{id}"),
+    ("regulator", "post", "/regulator/credentials/{id}/decision"),
+    ("regulator", "post", "/account/tokens/{id}/revoke"),
+    ("admin", "get", "/admin/users/{id}"),
+    ("admin", "post", "/admin/users/{id}"),
+    ("admin", "post", "/admin/users/{id}/active"),
+    ("admin", "post", "/admin/users/{id}/tokens"),
+    ("admin", "get", "/clinic/evidence/{id}"),
+]
+SCOPES = {
+    "clinic_manager": {"clinics": ["Bow River Physio"]},
+    "regulator": {"jurisdictions": ["CA-AB"]},
+}
+
+
+def _visit(client, make_user, login, role, method, url):
+    login(make_user(role, **SCOPES.get(role, {})))
+    return getattr(client, method)(url)
+
+
+# Beyond a 32-bit INTEGER (PostgreSQL refused them inside the query: a 500), zero, and more
+# digits than Python turns into an int by default.
+@pytest.mark.parametrize("bad_id", [99_999_999_999, 2**31, 0, "9" * 5000])
+@pytest.mark.parametrize(("role", "method", "template"), ID_URLS)
+def test_an_id_no_row_can_have_is_404_on_every_page(
+    demo, client, make_user, login, role, method, template, bad_id
+):
+    response = _visit(client, make_user, login, role, method, template.format(id=bad_id))
+    assert response.status_code == 404, response.status_code
+
+
+@pytest.mark.parametrize("not_an_id", ["-1", "1e3", "0x10", "\u0663"])
+@pytest.mark.parametrize(("role", "method", "template"), ID_URLS)
+def test_something_that_is_not_an_id_names_no_page(
+    demo, client, make_user, login, role, method, template, not_an_id
+):
+    """Not a plain ASCII number (an Arabic-Indic three was read as user 3): no such page,
+    404, or 405 where the path reads as a GET-only page's path."""
+    response = _visit(client, make_user, login, role, method, template.format(id=not_an_id))
+    assert response.status_code in (404, 405), response.status_code
+
+
+def test_every_id_in_a_url_goes_through_the_id_converter(app):
+    """One mechanism for ids in paths: ``<id:...>`` matches only what an INTEGER id column
+    can hold, so no view needs its own range check."""
+    assert [r.rule for r in app.url_map.iter_rules() if "<int:" in r.rule] == []

@@ -204,9 +204,9 @@ def test_every_endpoint_is_in_the_matrix(app):
         "<jurisdiction>/<profession>/<path:registration_number>": P,
         "<jurisdiction>/<profession>/<path:number>": P,
         "<jurisdiction>/<profession>/<number>": P,
-        "<int:credential_id>": "{credential}",
-        "<int:user_id>": "{manager_a}",
-        "<int:token_id>": "{token}",
+        "<id:credential_id>": "{credential}",
+        "<id:user_id>": "{manager_a}",
+        "<id:token_id>": "{token}",
         "<secret>": "cal_unknown",
         "<practitioner_id>": "{practitioner}",
     }

@@ -140,12 +140,12 @@ def create_token():
     return page, 201 if secret else 400
 
 
-@bp.post("/account/tokens/<int:token_id>/revoke")
+@bp.post("/account/tokens/<id:token_id>/revoke")
 @requires(Permission.ACCOUNT)
 def revoke_token(token_id: int):
     """Revoke one of your tokens; an admin may revoke anyone's."""
     session = db.session()
-    token = session.get(ApiToken, token_id) if token_id <= 2**31 - 1 else None
+    token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != current_user.id and current_user.role != Role.ADMIN):
         abort(404)
     if not RevokeForm().validate_on_submit():

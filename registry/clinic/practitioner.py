@@ -206,7 +206,7 @@ def _add(p: Practitioner, form: CredentialForm, ref: str, clinic: str) -> Creden
     )
 
 
-@bp.post(KEY + "/credentials/<int:credential_id>/renew")
+@bp.post(KEY + "/credentials/<id:credential_id>/renew")
 @requires(Permission.CLINIC_WRITE)
 def renew(jurisdiction: str, profession: str, number: str, credential_id: int):
     """Renew a credential: a new one of the same type and issuer, with its evidence."""
@@ -241,7 +241,7 @@ def _renew(old: Credential, form: RenewForm, ref: str, clinic: str) -> Credentia
     )
 
 
-@bp.get("/evidence/<int:credential_id>")
+@bp.get("/evidence/<id:credential_id>")
 @requires(Permission.EVIDENCE_READ)
 def evidence(credential_id: int):
     """A credential's evidence file, as a download, to those who may see the practitioner."""
