@@ -291,6 +291,29 @@ def test_the_store_keeps_the_original_name_and_type_under_a_random_name(tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_file_and_its_record_are_readable_by_the_server_alone(tmp_path):
+    store = EvidenceStore(tmp_path / "evidence", 1000)
+    ref = store.store(Upload(PDF, "cert.pdf"))
+    for path in (tmp_path / "evidence", tmp_path / "evidence" / ref):
+        assert path.stat().st_mode & 0o077 == 0, path
+    assert (tmp_path / "evidence" / f"{ref}.json").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("filename", "kept"),
+    [
+        ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),
+        ("é" * 250 + ".JPEG", "é" * 195 + ".JPEG"),
+        ("scan" + ".png" * 80, "scan" + ".png" * 49),
+    ],
+)
+def test_a_long_name_is_shortened_keeping_its_extension(tmp_path, filename, kept):
+    content = JPEG if filename.endswith("JPEG") else PNG if filename.endswith("png") else PDF
+    store = EvidenceStore(tmp_path, 1000)
+    stored = store.open(store.store(Upload(content, filename)))
+    assert stored.filename == kept and len(kept) == 200
+
+
 @pytest.mark.parametrize("ref", ["../../etc/passwd", "", "a" * 32 + "/x", "ABCDEF" * 6])
 def test_the_store_opens_only_its_own_references(tmp_path, ref):
     with pytest.raises(FileNotFoundError):
