@@ -145,6 +145,38 @@ def test_security_headers(client):
     assert headers["Referrer-Policy"]
 
 
+def no_store(response) -> bool:
+    return "no-store" in response.headers.get("Cache-Control", "")
+
+
+def test_answers_to_a_logged_in_caller_are_no_store_and_static_files_are_not(
+    client, make_user, login
+):
+    """Whoever is logged in, by cookie or by API token, gets answers no cache keeps, public
+    pages included; anonymous public answers and static files keep their caching."""
+    assert not no_store(client.get("/api/v1/practitioners?q=sato"))
+    assert not no_store(client.get("/"))
+    user = make_user("admin")
+    assert no_store(login(user))
+    for url in ("/", "/about", "/api/v1/practitioners?q=sato", "/nowhere"):
+        assert no_store(client.get(url)), url
+    assert no_store(client.post("/admin/users", data={}))
+    assert not no_store(client.get("/static/registry.css"))
+    client.post("/logout")
+    token = client.post("/account/tokens", data={"name": "x"})  # logged out: to the login
+    assert no_store(token)
+
+
+def test_api_answers_to_a_token_are_no_store(client, make_user, session):
+    from registry.services.secrets import create_token
+
+    _token, secret = create_token(session, "test", make_user("admin"), "sync")
+    session.flush()
+    headers = {"Authorization": f"Bearer {secret}"}
+    for url in ("/api/v1/practitioners?q=sato", "/api/v1/changes", "/api/v1/export.json"):
+        assert no_store(client.get(url, headers=headers)), url
+
+
 def test_session_cookie_flags(app, client, make_user, login):
     login(make_user("admin"))
     cookie = client.get_cookie("session")

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from registry.models import Credential, User
+from registry.permissions import Permission
 from registry.services import credentials as credential_service
 from registry.services.evidence import EvidenceStore
 from registry.services.practitioners import find, update_practitioner
@@ -236,6 +237,19 @@ def test_post_matrix(client, world, persona, session):
         if template.endswith(("/remove", "/active")) or template in ("/logout", "/login"):
             continue  # they change state whatever the form says; checked below
         _check(client.post(_url(template, world)), expected[index])
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_answer_with_private_or_scoped_data_is_no_store(app, client, world, persona):
+    """Logged in, or on a page that needs more than public access: ``Cache-Control:
+    no-store``. Public pages seen anonymously keep their caching."""
+    become(client, world, persona)
+    for template in GET_MATRIX:
+        url = _url(template, world)
+        endpoint, _ = app.url_map.bind("localhost").match(url.split("?")[0], method="GET")
+        public = app.view_functions[endpoint].permission is Permission.PUBLIC
+        cache_control = client.get(url).headers.get("Cache-Control", "")
+        assert ("no-store" in cache_control) != (public and persona == "anonymous"), url
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "manager_b", "regulator_same", "regulator_other"])

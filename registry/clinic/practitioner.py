@@ -258,7 +258,6 @@ def evidence(credential_id: int):
         conditional=False,
         etag=False,
     )
-    response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

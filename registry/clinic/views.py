@@ -145,5 +145,4 @@ def export():
     ws = workspace()
     response = Response(staff_csv(db.session(), ws.clinic.id, current_user), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{export_filename(ws)}"'
-    response.headers["Cache-Control"] = "private, no-store"
     return response
