@@ -50,6 +50,47 @@ def test_deactivated_accounts_cannot_log_in(client, make_user, session):
     assert response.status_code == 401
 
 
+@pytest.fixture
+def verifications(monkeypatch):
+    """How many Argon2 verifications (the expensive part of a login) were made."""
+    from argon2 import PasswordHasher
+
+    calls = []
+    real = PasswordHasher.verify
+
+    def counting(self, hash, password):
+        calls.append(hash)
+        return real(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("who", "password"),
+    [
+        ("nobody@example.org", "wrong password!"),
+        ("deactivated", "wrong password!"),
+        ("deactivated", PASSWORD),
+        ("active", "wrong password!"),
+        ("active", PASSWORD),
+    ],
+)
+def test_every_login_does_the_same_password_work(
+    client, make_user, session, verifications, who, password
+):
+    """A deactivated account answered in ~9 ms against ~580 ms for an unknown email: it was
+    never checked. Now an unknown email, a deactivated account and a wrong password cost one
+    verification each, like a right password, and answer alike."""
+    active, deactivated = make_user("admin"), make_user("admin")
+    deactivated.active = False
+    session.flush()
+    email = {"active": active.email, "deactivated": deactivated.email}.get(who, who)
+    response = client.post("/login", data={"email": email, "password": password})
+    assert len(verifications) == 1
+    assert response.status_code == (302 if (who, password) == ("active", PASSWORD) else 401)
+
+
 @pytest.mark.parametrize(
     ("next_url", "expected"),
     [

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from .. import db
 from ..extensions import limiter, login_manager
@@ -11,7 +10,7 @@ from ..permissions import Permission, requires
 from ..security import safe_next
 from ..services import InvalidInput, NotFound
 from ..services import secrets as secret_service
-from ..services.users import change_password, check_password, dummy_check
+from ..services.users import authenticate, change_password, check_password
 from . import bp
 from .forms import LoginForm, PasswordForm, RevokeForm, TokenForm
 
@@ -55,11 +54,8 @@ def login():
     """Log in; the same message for an unknown email and a wrong password."""
     form = LoginForm()
     if form.validate_on_submit():
-        session = db.session()
-        user = session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
-        if user is None:
-            dummy_check(form.password.data)  # spend the same time as a real check
-        elif user.active and check_password(user, form.password.data):
+        user = authenticate(db.session(), form.email.data, form.password.data)
+        if user is not None:
             login_user(user)
             return redirect(safe_next(request.args.get("next"), home_for(user)))
         form.password.errors.append(BAD_LOGIN)

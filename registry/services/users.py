@@ -88,6 +88,18 @@ def check_password(user: User, password: str) -> bool:
         return False
 
 
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active account with this email and password, else None. Whatever the reason (no
+    such email, a deactivated account, a wrong password) the work is one password
+    verification, so the time taken tells nothing about which it was."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        dummy_check(password)
+        return None
+    right = check_password(user, password)  # checked even when deactivated: same time
+    return user if right and user.active else None
+
+
 def create_user(
     session: Session,
     actor: str,
