@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from config import ProductionConfig
@@ -54,6 +59,69 @@ def test_production_starts_with_url_and_real_secret(monkeypatch, tmp_path):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "k" * 48)
     app = create_app(ProductionConfig)
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.fixture
+def production(monkeypatch, tmp_path):
+    monkeypatch.setattr(ProductionConfig, "DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "k" * 48)
+    return monkeypatch
+
+
+@pytest.mark.parametrize(
+    ("workers", "storage", "starts"),
+    [
+        ("2", "memory://", False),
+        ("4", "memory://", False),
+        ("", "memory://", True),
+        ("1", "memory://", True),
+        ("2", "redis://127.0.0.1:6379/0", True),
+    ],
+)
+def test_production_refuses_per_worker_rate_limits_with_several_workers(
+    production, workers, storage, starts
+):
+    """In memory, each worker counted logins on its own: two workers, twice the attempts."""
+    production.setenv("WEB_CONCURRENCY", workers)
+    production.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", storage)
+    if starts:
+        assert create_app(ProductionConfig).config["RATELIMIT_STORAGE_URI"] == storage
+        return
+    with pytest.raises(SystemExit) as exc:
+        create_app(ProductionConfig)
+    message = str(exc.value)
+    assert f"production with {workers} workers needs RATELIMIT_STORAGE_URI" in message
+    assert "\n" not in message
+
+
+def test_production_refuses_a_worker_count_that_is_not_a_number(production):
+    production.setenv("WEB_CONCURRENCY", "lots")
+    with pytest.raises(SystemExit, match="WEB_CONCURRENCY must be a whole number"):
+        create_app(ProductionConfig)
+
+
+def test_gunicorn_with_several_workers_and_memory_limits_stops_with_one_line(tmp_path):
+    """gunicorn reads gunicorn.conf.py from the project folder and checks its real worker
+    count (``--workers``), before any worker starts."""
+    root = Path(__file__).resolve().parent.parent
+    env = os.environ | {
+        "REGISTRY_CONFIG": "production",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}",
+        "SECRET_KEY": "k" * 48,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    env.pop("WEB_CONCURRENCY", None)
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    command = [str(gunicorn), "--workers", "3", "--bind", "127.0.0.1:0", "wsgi:app"]
+    server = subprocess.Popen(command, cwd=root, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        _out, stderr = server.communicate(timeout=30)
+    finally:
+        if server.poll() is None:  # it started after all: stop it and its workers
+            server.terminate()
+            server.wait(timeout=30)
+    assert server.returncode != 0
+    assert "registry: production with 3 workers needs RATELIMIT_STORAGE_URI" in stderr
 
 
 def test_unknown_config_name_is_refused(monkeypatch):

@@ -129,6 +129,69 @@ def test_login_is_throttled_per_account(client, make_user):
     assert right.status_code == 429
 
 
+def attack(app, email: str, attempts: int = 30) -> list[int]:
+    """Wrong passwords for ``email`` from as many addresses, from a device never seen."""
+    attacker = app.test_client()
+    return [
+        attacker.post(
+            "/login",
+            data={"email": email, "password": f"guess number {i}"},
+            environ_base={"REMOTE_ADDR": f"198.51.100.{i}"},
+        ).status_code
+        for i in range(attempts)
+    ]
+
+
+def log_in(client, user, password: str = PASSWORD, address: str = "203.0.113.7") -> int:
+    data = {"email": user.email, "password": password}
+    return client.post("/login", data=data, environ_base={"REMOTE_ADDR": address}).status_code
+
+
+def test_a_known_device_still_logs_in_while_its_account_is_attacked(app, client, make_user):
+    """30 wrong passwords from 30 addresses used to lock the owner out (429 for the right
+    one). A device that logged in before counts on its own: the owner gets in, from another
+    address too, while a device never seen is still held back."""
+    owner = make_user("admin")
+    assert log_in(client, owner) == 302  # the owner's laptop, remembered from now on
+    client.post("/logout")
+    assert attack(app, owner.email).count(429) == 25
+    assert log_in(client, owner, address="192.0.2.44") == 302
+    assert log_in(app.test_client(), owner) == 429  # a new device: slowed down as before
+
+
+def test_a_known_device_is_known_for_its_own_accounts_only(app, client, make_user):
+    mine, theirs = make_user("admin"), make_user("admin")
+    assert log_in(client, mine) == 302
+    client.post("/logout")
+    attack(app, theirs.email)
+    assert log_in(client, theirs) == 429
+
+
+def test_a_known_device_is_still_slowed_down_per_account_and_per_address(client, make_user):
+    owner = make_user("admin")
+    assert log_in(client, owner) == 302
+    client.post("/logout")
+    wrong = [log_in(client, owner, "not it at all", f"192.0.2.{i}") for i in range(7)]
+    assert wrong == [401] * 5 + [429] * 2  # its own five a minute
+    address = {"REMOTE_ADDR": "192.0.2.200"}
+    for i in range(20):  # twenty a minute from one address, as for anyone
+        data = {"email": f"someone{i}@example.org", "password": "not it either"}
+        assert client.post("/login", data=data, environ_base=address).status_code == 401
+    assert log_in(client, owner, address="192.0.2.200") == 429
+
+
+def test_a_forged_known_device_cookie_counts_for_nothing(app, client, make_user):
+    owner = make_user("admin")
+    assert log_in(client, owner) == 302
+    client.post("/logout")
+    cookie = client.get_cookie("known_device")
+    assert cookie is not None and cookie.http_only
+    forged = app.test_client()
+    forged.set_cookie("known_device", cookie.value[:-2] + "xx")
+    attack(app, owner.email)
+    assert log_in(forged, owner) == 429
+
+
 def test_login_is_throttled_per_address(client):
     statuses = [
         client.post("/login", data={"email": f"u{i}@example.org", "password": "x"}).status_code

@@ -11,7 +11,7 @@ from ..security import safe_next
 from ..services import InvalidInput, NotFound
 from ..services import secrets as secret_service
 from ..services.users import authenticate, change_password, check_password
-from . import bp
+from . import bp, devices
 from .forms import LoginForm, PasswordForm, RevokeForm, TokenForm
 
 BAD_LOGIN = "Email or password is incorrect."
@@ -35,7 +35,16 @@ def home_for(user: User) -> str:
 
 
 def _account_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()
+    """Attempts on one account are counted together, except those of a device that logged in
+    to it before: each such device has a count of its own (``devices``)."""
+    email = (request.form.get("email") or "").strip().lower()
+    device = devices.device_for(email)
+    return f"login:{email}" + (f":device:{device}" if device else "")
+
+
+def _failed(response) -> bool:
+    """Only refused logins count against an account: its owner's own logins never do."""
+    return response.status_code == 401
 
 
 def _address_limit() -> str:
@@ -48,16 +57,18 @@ def _account_limit() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_address_limit, methods=["POST"])
-@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 @requires(Permission.PUBLIC)
 def login():
-    """Log in; the same message for an unknown email and a wrong password."""
+    """Log in; the same message for an unknown email and a wrong password. Throttled per
+    address and, slowing down rather than locking out, per account (see ``_account_key``)."""
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(db.session(), form.email.data, form.password.data)
         if user is not None:
             login_user(user)
-            return redirect(safe_next(request.args.get("next"), home_for(user)))
+            response = redirect(safe_next(request.args.get("next"), home_for(user)))
+            return devices.remember(response, user.email)
         form.password.errors.append(BAD_LOGIN)
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
