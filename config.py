@@ -43,6 +43,9 @@ class Config:
     EVIDENCE_FOLDER: str | None = os.environ.get("EVIDENCE_FOLDER")
     MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
     PAGE_SIZE = 20
+    # SQLite only: how long a request that writes waits for the database's one writer lock
+    # before it is answered 503 with Retry-After (registry/db.py).
+    SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10"))
     # Password hashing cost (Argon2id; argon2-cffi's recommended defaults).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536  # KiB
