@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from registry.models import Credential
-from registry.services import InvalidInput
+from registry.services import InvalidInput, StaleEdit
 from registry.services.evidence import EvidenceStore, sniff
 
 from .clinic_helpers import (
@@ -210,6 +212,39 @@ def test_a_second_renewal_of_the_same_version_is_refused(client, added, session)
         response = post(client, page(AUTHORIZED, f"/credentials/{added.id}/renew"), data)
         assert response.status_code == status, text(response)
     assert len(cpr(session)) == 2
+
+
+@pytest.mark.parametrize(
+    ("service", "refusal"),
+    [
+        ("renew_credential", InvalidInput({"issued_on": "is not a plausible date"})),
+        ("renew_credential", StaleEdit("changed by someone else")),
+        ("renew_credential", StaleDataError("UPDATE credentials matched no row")),
+        ("renew_credential", OperationalError("UPDATE", {}, Exception("database is locked"))),
+        ("add_credential", OperationalError("INSERT", {}, Exception("database is locked"))),
+    ],
+)
+def test_a_change_not_saved_keeps_no_evidence_file(
+    client, added, folder, monkeypatch, service, refusal
+):
+    """Refused, stale or cut short by the database (503): the uploaded file goes too."""
+
+    def refuse(*_args, **_kwargs):
+        raise refusal
+
+    monkeypatch.setattr(f"registry.clinic.practitioner.{service}", refuse)
+    prefix = f"renew-{added.id}-"
+    data = {
+        prefix + "version": added.version,
+        prefix + "issued_on": TODAY.isoformat(),
+        prefix + "evidence": (io.BytesIO(PDF), "renewal.pdf"),
+    }
+    url = page(AUTHORIZED, f"/credentials/{added.id}/renew")
+    if service == "add_credential":
+        data, url = credential_form(credential_number="RC-78"), page(AUTHORIZED, "/credentials")
+    response = post(client, url, data)
+    assert response.status_code in (400, 409, 503)
+    assert {p.name for p in folder.iterdir()} == {added.evidence_ref, added.evidence_ref + ".json"}
 
 
 def test_renewing_another_practitioners_credential_is_404(client, added, session):

@@ -5,18 +5,23 @@ to come back (503 with Retry-After)."""
 
 from __future__ import annotations
 
+import io
 import sqlite3
 import threading
 from collections import Counter
+from datetime import date
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, PendingRollbackError
 
 from config import TestConfig
 from registry import create_app, db, migrate
 from registry.db import EXTENSION_KEY
 from registry.errors import BUSY
+from registry.models import Credential
 from registry.services.clinics import assign_staff, get_or_create_clinic
+from registry.services.credentials import add_credential
 from registry.services.practitioners import create_practitioner
 from registry.services.users import create_user
 
@@ -39,6 +44,7 @@ def busy_app(tmp_path_factory):
         with app.app_context():
             session = db.session()
             clinic = get_or_create_clinic(session, "test", CLINIC)
+            staff = []
             for number in STAFF:
                 raw = {
                     "jurisdiction": "CA-AB",
@@ -49,7 +55,17 @@ def busy_app(tmp_path_factory):
                     "registration_status": "active",
                     "registered_since": "2020-01-01",
                 }
-                assign_staff(session, "test", clinic, create_practitioner(session, "test", raw))
+                staff.append(create_practitioner(session, "test", raw))
+                assign_staff(session, "test", clinic, staff[-1])
+            add_credential(
+                session,
+                "test",
+                staff[0],
+                credential_type="cpr_certification",
+                issuer="Red Cross",
+                issued_on=date(2025, 1, 1),
+                expires_on=date(2027, 1, 1),
+            )
             for i in range(THREADS):
                 create_user(
                     session, "test", f"m{i}@busy.example", PASSWORD, "clinic_manager", [], [CLINIC]
@@ -165,3 +181,46 @@ def test_a_writer_that_waits_in_vain_is_told_to_come_back_and_readers_never_wait
         other.close()
     assert client.post("/account/tokens", data={"name": "once free"}).status_code == 201
     quick.extensions[EXTENSION_KEY].kw["bind"].dispose()
+
+
+def test_concurrent_renewals_of_one_version_make_one_and_keep_no_other_file(busy_app, tmp_path):
+    """Four managers renew the same credential from the same page at the same moment: one
+    renewal (302), three refused as stale (409, never a 500), and only the one renewal's
+    evidence file is kept."""
+    folder = tmp_path / "evidence"
+    busy_app.config["EVIDENCE_FOLDER"] = str(folder)
+    with busy_app.app_context():
+        old = db.session().scalar(select(Credential).where(Credential.issuer == "Red Cross"))
+        old_id, version = old.id, old.version
+    url = f"/clinic/practitioners/CA-AB/physiotherapist/{STAFF[0]}/credentials/{old_id}/renew"
+    clients = []
+    for i in range(4):
+        clients.append(busy_app.test_client())
+        clients[-1].post("/login", data={"email": f"m{i}@busy.example", "password": PASSWORD})
+    start, statuses = threading.Barrier(4), []
+
+    def renew(client, i: int) -> None:
+        prefix = f"renew-{old_id}-"
+        data = {
+            prefix + "version": version,
+            prefix + "issued_on": f"2026-01-0{i + 1}",
+            prefix + "evidence": (io.BytesIO(b"%PDF-1.4 renewal"), "renewal.pdf"),
+        }
+        start.wait()
+        response = client.post(url, data=data, content_type="multipart/form-data")
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=renew, args=(c, i)) for i, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted(statuses) == [302, 409, 409, 409]
+    with busy_app.app_context():
+        query = select(Credential).where(Credential.credential_type_code == "cpr_certification")
+        renewals = [c for c in db.session().scalars(query) if c.id != old_id]
+    assert len(renewals) == 1
+    assert {p.name for p in folder.iterdir()} == {
+        renewals[0].evidence_ref,
+        renewals[0].evidence_ref + ".json",
+    }
