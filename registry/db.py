@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 EXTENSION_KEY = "registry_db"
 DEFAULT_BUSY_TIMEOUT = 10.0  # seconds a writer waits for SQLite's lock (SQLITE_BUSY_TIMEOUT)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READ_ONLY = "db_read_only"  # set on ``g`` once a request's database work has failed
 
 
 def database_url(app: Flask) -> str:
@@ -84,9 +85,6 @@ def session() -> Session:
     if "db_session" not in g:
         g.db_session = current_app.extensions[EXTENSION_KEY]()
     return g.db_session
-
-
-_READ_ONLY = "db_read_only"
 
 
 def recover() -> None:

@@ -40,10 +40,11 @@ def _handle_database_busy(exc: Exception):
     ("database is locked"), a lost connection, no pooled connection free, or a session an
     earlier failure left unusable. The transaction is rolled back, so nothing was saved;
     the answer is to try again shortly (503 with Retry-After, as a page, JSON or FHIR)."""
-    log = current_app.logger.exception if isinstance(exc, PendingRollbackError) else None
-    (log or current_app.logger.warning)(
-        "database unavailable on %s %s: %s", request.method, request.path, exc
-    )
+    where = (request.method, request.path, exc)
+    if isinstance(exc, PendingRollbackError):  # an earlier error was swallowed: show where
+        current_app.logger.exception("database session unusable on %s %s: %s", *where)
+    else:
+        current_app.logger.warning("database unavailable on %s %s: %s", *where)
     db.recover()
     busy = ServiceUnavailable(BUSY, retry_after=RETRY_AFTER)
     try:

@@ -41,7 +41,11 @@ def _read() -> dict | None:
         data = _serializer().loads(raw, max_age=_max_age())
     except BadSignature:  # forged, altered, expired, or signed with an older SECRET_KEY
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("accounts"), list):
+    if not (
+        isinstance(data, dict)
+        and isinstance(data.get("device"), str)
+        and isinstance(data.get("accounts"), list)
+    ):
         return None
     return data
 
@@ -51,7 +55,7 @@ def device_for(email: str) -> str | None:
     data = _read()
     if data is None or _account(email) not in data["accounts"]:
         return None
-    return str(data["device"])
+    return data["device"]
 
 
 def remember(response: Response, email: str) -> Response:
