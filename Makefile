@@ -29,7 +29,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check registry tests bench migrations docs config.py wsgi.py
+	$(BIN)/ruff check registry tests bench migrations docs config.py wsgi.py gunicorn.conf.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/import.py

@@ -32,6 +32,8 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute")
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "300 per minute")
+    # A browser that logged in to an account is known to it this long (registry/auth/devices.py).
+    KNOWN_DEVICE_DAYS = int(os.environ.get("KNOWN_DEVICE_DAYS", "180"))
     # Public answers are cached per worker while the registry is unchanged (see
     # registry/public/cache.py): reused without a query for FRESH seconds, kept at most
     # SECONDS; 0 turns the cache off.
@@ -41,6 +43,9 @@ class Config:
     EVIDENCE_FOLDER: str | None = os.environ.get("EVIDENCE_FOLDER")
     MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
     PAGE_SIZE = 20
+    # SQLite only: how long a request that writes waits for the database's one writer lock
+    # before it is answered 503 with Retry-After (registry/db.py).
+    SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10"))
     # Password hashing cost (Argon2id; argon2-cffi's recommended defaults).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536  # KiB
@@ -66,6 +71,11 @@ class Config:
     @classmethod
     def check(cls) -> None:
         """Raise ConfigError when this configuration must not start."""
+
+    @classmethod
+    def check_workers(cls, workers: int) -> None:
+        """Raise ConfigError when this configuration must not run in ``workers`` processes
+        (gunicorn.conf.py asks with gunicorn's real worker count)."""
 
 
 class DevelopmentConfig(Config):
@@ -100,11 +110,34 @@ class ProductionConfig(Config):
             )
         if cls.SECRET_KEY in _WEAK_SECRETS or len(cls.SECRET_KEY) < 32:
             raise ConfigError("production needs a real SECRET_KEY (at least 32 random characters)")
+        cls.check_workers(web_concurrency())
+
+    @classmethod
+    def check_workers(cls, workers: int) -> None:
+        # In memory, each worker would count login attempts on its own (two workers: twice
+        # the attempts an account or address is allowed).
+        if workers > 1 and cls.RATELIMIT_STORAGE_URI.startswith("memory://"):
+            raise ConfigError(
+                f"production with {workers} workers needs RATELIMIT_STORAGE_URI shared by "
+                "all of them (e.g. redis://127.0.0.1:6379/0), not memory://"
+            )
 
 
 CONFIGS: dict[str, type[Config]] = {
     c.NAME: c for c in (DevelopmentConfig, TestConfig, ProductionConfig)
 }
+
+
+def web_concurrency() -> int:
+    """The number of worker processes announced by WEB_CONCURRENCY (gunicorn's default for
+    --workers; 1 when unset)."""
+    raw = os.environ.get("WEB_CONCURRENCY", "").strip() or "1"
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(
+            f"WEB_CONCURRENCY must be a whole number of workers, not {raw!r}"
+        ) from None
 
 
 def config_from_env() -> type[Config]:

@@ -25,6 +25,7 @@ def create_app(config: type | None = None, overrides: dict[str, Any] | None = No
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     load_config(app, config, overrides)
+    register_url_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -41,6 +42,12 @@ def load_config(app: Flask, config: type | None, overrides: dict[str, Any] | Non
     app.config.from_object(config)
     app.config["CONFIG_NAME"] = config.NAME
     app.config.update(overrides or {})
+
+
+def register_url_converters(app: Flask) -> None:
+    from .routing import init_app
+
+    init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -45,11 +45,16 @@ def commit_change(
 
 def with_evidence(form, change: Callable[[str], object]) -> int | None:
     """Store the form's evidence file, then make the change that refers to it; the file is
-    discarded if the change is refused."""
+    discarded unless the change is saved: refused, stale, or cut short by the database (an
+    error answered elsewhere, a 503 say)."""
     store = evidence_store()
     try:
         ref = store.store(form.evidence.data)
     except InvalidInput as exc:
         form.evidence.errors.append(exc.errors["evidence"])
         return 400
-    return commit_change(form, lambda: change(ref), lambda: store.discard(ref))
+    try:
+        return commit_change(form, lambda: change(ref), lambda: store.discard(ref))
+    except BaseException:
+        store.discard(ref)
+        raise

@@ -59,20 +59,6 @@ def get_practitioner(
     return p
 
 
-MAX_ID = 2**31 - 1  # ids beyond an INTEGER column cannot exist; refuse them before the database
-
-
-def get_practitioner_by_id(session: Session, user: User, practitioner_id: int) -> Practitioner:
-    if not 0 < practitioner_id <= MAX_ID:
-        abort(404)
-    p = session.scalar(
-        select(Practitioner).where(Practitioner.id == practitioner_id, practitioner_filter(user))
-    )
-    if p is None:
-        abort(404)
-    return p
-
-
 def private_visible_ids(session: Session, user: User, ids: list[int]) -> set[int]:
     """Of ``ids``, the practitioners whose private fields (email, phone, notes) ``user`` may
     see: admins and their regulators always; a practitioner their own; a clinic manager those

@@ -1,10 +1,14 @@
-"""Security headers on every response, and the safe ``next=`` check."""
+"""Security headers on every response (``no-store`` on private ones), the safe ``next=``
+check and the NUL guard."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+
+from .permissions import Permission
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -37,6 +41,26 @@ def _headers(response):
     return response
 
 
+def _private() -> bool:
+    """Whether the answer may carry private or scoped data: the caller is logged in (by
+    cookie or API token: public pages then show their account too) or the endpoint needs more
+    than public access (its redirect to the login page included). Static files never do."""
+    if request.endpoint == "static":
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "permission", Permission.PUBLIC) is not Permission.PUBLIC:
+        return True
+    return current_user.is_authenticated
+
+
+def _cache_control(response):
+    """No browser or proxy keeps a private answer (a shared computer's disk cache, the back
+    button after logout); public anonymous answers keep whatever caching they have."""
+    if _private():
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _refuse_nul() -> None:
     """PostgreSQL refuses a NUL character in text with an error deep in a query, so NUL is
     stopped before any view runs: in a path there is no such page (404); in a form it is bad
@@ -50,3 +74,4 @@ def _refuse_nul() -> None:
 def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul)
     app.after_request(_headers)
+    app.after_request(_cache_control)

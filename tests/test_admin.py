@@ -124,6 +124,10 @@ AB = {"jurisdictions": ["CA-AB"]}
     [
         (AB | {"password": "short"}, "password must be at least 12 characters"),
         (
+            AB | {"password": "Password1234!"},
+            "password is too easy to guess (this is similar to a commonly used password)",
+        ),
+        (
             AB | {"email": "lantern@example.org", "password": "lantern-harbour-77"},
             "password must not contain the email address",
         ),

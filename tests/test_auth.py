@@ -50,6 +50,47 @@ def test_deactivated_accounts_cannot_log_in(client, make_user, session):
     assert response.status_code == 401
 
 
+@pytest.fixture
+def verifications(monkeypatch):
+    """How many Argon2 verifications (the expensive part of a login) were made."""
+    from argon2 import PasswordHasher
+
+    calls = []
+    real = PasswordHasher.verify
+
+    def counting(self, hash, password):
+        calls.append(hash)
+        return real(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("who", "password"),
+    [
+        ("nobody@example.org", "wrong password!"),
+        ("deactivated", "wrong password!"),
+        ("deactivated", PASSWORD),
+        ("active", "wrong password!"),
+        ("active", PASSWORD),
+    ],
+)
+def test_every_login_does_the_same_password_work(
+    client, make_user, session, verifications, who, password
+):
+    """A deactivated account answered in ~9 ms against ~580 ms for an unknown email: it was
+    never checked. Now an unknown email, a deactivated account and a wrong password cost one
+    verification each, like a right password, and answer alike."""
+    active, deactivated = make_user("admin"), make_user("admin")
+    deactivated.active = False
+    session.flush()
+    email = {"active": active.email, "deactivated": deactivated.email}.get(who, who)
+    response = client.post("/login", data={"email": email, "password": password})
+    assert len(verifications) == 1
+    assert response.status_code == (302 if (who, password) == ("active", PASSWORD) else 401)
+
+
 @pytest.mark.parametrize(
     ("next_url", "expected"),
     [
@@ -86,6 +127,69 @@ def test_login_is_throttled_per_account(client, make_user):
         environ_base={"REMOTE_ADDR": "10.0.0.99"},
     )
     assert right.status_code == 429
+
+
+def attack(app, email: str, attempts: int = 30) -> list[int]:
+    """Wrong passwords for ``email`` from as many addresses, from a device never seen."""
+    attacker = app.test_client()
+    return [
+        attacker.post(
+            "/login",
+            data={"email": email, "password": f"guess number {i}"},
+            environ_base={"REMOTE_ADDR": f"198.51.100.{i}"},
+        ).status_code
+        for i in range(attempts)
+    ]
+
+
+def log_in(client, user, password: str = PASSWORD, address: str = "203.0.113.7") -> int:
+    data = {"email": user.email, "password": password}
+    return client.post("/login", data=data, environ_base={"REMOTE_ADDR": address}).status_code
+
+
+def test_a_known_device_still_logs_in_while_its_account_is_attacked(app, client, make_user):
+    """30 wrong passwords from 30 addresses used to lock the owner out (429 for the right
+    one). A device that logged in before counts on its own: the owner gets in, from another
+    address too, while a device never seen is still held back."""
+    owner = make_user("admin")
+    assert log_in(client, owner) == 302  # the owner's laptop, remembered from now on
+    client.post("/logout")
+    assert attack(app, owner.email).count(429) == 25
+    assert log_in(client, owner, address="192.0.2.44") == 302
+    assert log_in(app.test_client(), owner) == 429  # a new device: slowed down as before
+
+
+def test_a_known_device_is_known_for_its_own_accounts_only(app, client, make_user):
+    mine, theirs = make_user("admin"), make_user("admin")
+    assert log_in(client, mine) == 302
+    client.post("/logout")
+    attack(app, theirs.email)
+    assert log_in(client, theirs) == 429
+
+
+def test_a_known_device_is_still_slowed_down_per_account_and_per_address(client, make_user):
+    owner = make_user("admin")
+    assert log_in(client, owner) == 302
+    client.post("/logout")
+    wrong = [log_in(client, owner, "not it at all", f"192.0.2.{i}") for i in range(7)]
+    assert wrong == [401] * 5 + [429] * 2  # its own five a minute
+    address = {"REMOTE_ADDR": "192.0.2.200"}
+    for i in range(20):  # twenty a minute from one address, as for anyone
+        data = {"email": f"someone{i}@example.org", "password": "not it either"}
+        assert client.post("/login", data=data, environ_base=address).status_code == 401
+    assert log_in(client, owner, address="192.0.2.200") == 429
+
+
+def test_a_forged_known_device_cookie_counts_for_nothing(app, client, make_user):
+    owner = make_user("admin")
+    assert log_in(client, owner) == 302
+    client.post("/logout")
+    cookie = client.get_cookie("known_device")
+    assert cookie is not None and cookie.http_only
+    forged = app.test_client()
+    forged.set_cookie("known_device", cookie.value[:-2] + "xx")
+    attack(app, owner.email)
+    assert log_in(forged, owner) == 429
 
 
 def test_login_is_throttled_per_address(client):
@@ -143,6 +247,38 @@ def test_security_headers(client):
     assert "unsafe-inline" not in csp
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"]
+
+
+def no_store(response) -> bool:
+    return "no-store" in response.headers.get("Cache-Control", "")
+
+
+def test_answers_to_a_logged_in_caller_are_no_store_and_static_files_are_not(
+    client, make_user, login
+):
+    """Whoever is logged in, by cookie or by API token, gets answers no cache keeps, public
+    pages included; anonymous public answers and static files keep their caching."""
+    assert not no_store(client.get("/api/v1/practitioners?q=sato"))
+    assert not no_store(client.get("/"))
+    user = make_user("admin")
+    assert no_store(login(user))
+    for url in ("/", "/about", "/api/v1/practitioners?q=sato", "/nowhere"):
+        assert no_store(client.get(url)), url
+    assert no_store(client.post("/admin/users", data={}))
+    assert not no_store(client.get("/static/registry.css"))
+    client.post("/logout")
+    token = client.post("/account/tokens", data={"name": "x"})  # logged out: to the login
+    assert no_store(token)
+
+
+def test_api_answers_to_a_token_are_no_store(client, make_user, session):
+    from registry.services.secrets import create_token
+
+    _token, secret = create_token(session, "test", make_user("admin"), "sync")
+    session.flush()
+    headers = {"Authorization": f"Bearer {secret}"}
+    for url in ("/api/v1/practitioners?q=sato", "/api/v1/changes", "/api/v1/export.json"):
+        assert no_store(client.get(url, headers=headers)), url
 
 
 def test_session_cookie_flags(app, client, make_user, login):

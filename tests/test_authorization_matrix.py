@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from registry.models import Clinic, Credential, User
+from registry.permissions import Permission
 from registry.services import credentials as credential_service
 from registry.services.evidence import EvidenceStore
 from registry.services.practitioners import find, update_practitioner
@@ -337,13 +338,13 @@ def test_every_endpoint_is_in_the_matrix(app):
         "<jurisdiction>/<profession>/<path:registration_number>": P,
         "<jurisdiction>/<profession>/<path:number>": P,
         "<jurisdiction>/<profession>/<number>": P,
-        "<int:credential_id>": "{credential}",
-        "<int:user_id>": "{manager_a}",
-        "<int:token_id>": "{token}",
+        "<id:credential_id>": "{credential}",
+        "<id:user_id>": "{manager_a}",
+        "<id:token_id>": "{token}",
         "<secret>.ics": "cal_unknown.ics",
         "<practitioner_id>": "{practitioner}",
-        "<int:practitioner_id>": "{practitioner}",
-        "<int:clinic_id>/<any(accept, decline, end):action>": "{clinic_a}/accept",
+        "<id:practitioner_id>": "{practitioner}",
+        "<id:clinic_id>/<any(accept, decline, end):action>": "{clinic_a}/accept",
         "<secret>": NO_LINK,
     }
     missing = []
@@ -372,6 +373,19 @@ def test_post_matrix(client, world, persona, session):
         if template.endswith(("/remove", "/active")) or template in ("/logout", "/login"):
             continue  # they change state whatever the form says; checked below
         _check(client.post(_url(template, world)), expected[index])
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_answer_with_private_or_scoped_data_is_no_store(app, client, world, persona):
+    """Logged in, or on a page that needs more than public access: ``Cache-Control:
+    no-store``. Public pages seen anonymously keep their caching."""
+    become(client, world, persona)
+    for template in GET_MATRIX:
+        url = _url(template, world)
+        endpoint, _ = app.url_map.bind("localhost").match(url.split("?")[0], method="GET")
+        public = app.view_functions[endpoint].permission is Permission.PUBLIC
+        cache_control = client.get(url).headers.get("Cache-Control", "")
+        assert ("no-store" in cache_control) != (public and persona == "anonymous"), url
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from registry.models import ClinicStaff, Credential, LinkStatus
-from registry.services import InvalidInput
+from registry.services import InvalidInput, StaleEdit
 from registry.services.evidence import EvidenceStore, sniff
 
 from .clinic_helpers import (
@@ -214,6 +216,39 @@ def test_a_second_renewal_of_the_same_version_is_refused(client, added, session)
     assert len(cpr(session)) == 2
 
 
+@pytest.mark.parametrize(
+    ("service", "refusal"),
+    [
+        ("renew_credential", InvalidInput({"issued_on": "is not a plausible date"})),
+        ("renew_credential", StaleEdit("changed by someone else")),
+        ("renew_credential", StaleDataError("UPDATE credentials matched no row")),
+        ("renew_credential", OperationalError("UPDATE", {}, Exception("database is locked"))),
+        ("add_credential", OperationalError("INSERT", {}, Exception("database is locked"))),
+    ],
+)
+def test_a_change_not_saved_keeps_no_evidence_file(
+    client, added, folder, monkeypatch, service, refusal
+):
+    """Refused, stale or cut short by the database (503): the uploaded file goes too."""
+
+    def refuse(*_args, **_kwargs):
+        raise refusal
+
+    monkeypatch.setattr(f"registry.clinic.practitioner.{service}", refuse)
+    prefix = f"renew-{added.id}-"
+    data = {
+        prefix + "version": added.version,
+        prefix + "issued_on": TODAY.isoformat(),
+        prefix + "evidence": (io.BytesIO(PDF), "renewal.pdf"),
+    }
+    url = page(AUTHORIZED, f"/credentials/{added.id}/renew")
+    if service == "add_credential":
+        data, url = credential_form(credential_number="RC-78"), page(AUTHORIZED, "/credentials")
+    response = post(client, url, data)
+    assert response.status_code in (400, 409, 503)
+    assert {p.name for p in folder.iterdir()} == {added.evidence_ref, added.evidence_ref + ".json"}
+
+
 def test_renewing_another_practitioners_credential_is_404(client, added, session):
     other = page("CA-AB/physiotherapist/AB-1001", f"/credentials/{added.id}/renew")
     assert post(client, other, {}).status_code == 404
@@ -291,6 +326,29 @@ def test_the_store_keeps_the_original_name_and_type_under_a_random_name(tmp_path
     assert stored.path.stat().st_mode & 0o077 == 0
     store.discard(ref)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_file_and_its_record_are_readable_by_the_server_alone(tmp_path):
+    store = EvidenceStore(tmp_path / "evidence", 1000)
+    ref = store.store(Upload(PDF, "cert.pdf"))
+    for path in (tmp_path / "evidence", tmp_path / "evidence" / ref):
+        assert path.stat().st_mode & 0o077 == 0, path
+    assert (tmp_path / "evidence" / f"{ref}.json").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("filename", "kept"),
+    [
+        ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),
+        ("é" * 250 + ".JPEG", "é" * 195 + ".JPEG"),
+        ("scan" + ".png" * 80, "scan" + ".png" * 49),
+    ],
+)
+def test_a_long_name_is_shortened_keeping_its_extension(tmp_path, filename, kept):
+    content = JPEG if filename.endswith("JPEG") else PNG if filename.endswith("png") else PDF
+    store = EvidenceStore(tmp_path, 1000)
+    stored = store.open(store.store(Upload(content, filename)))
+    assert stored.filename == kept and len(kept) == 200
 
 
 @pytest.mark.parametrize("ref", ["../../etc/passwd", "", "a" * 32 + "/x", "ABCDEF" * 6])

@@ -141,6 +141,20 @@ def test_unusable_files_are_refused_with_the_reason(client, manager, session, co
     assert staff_count(session) == before
 
 
+@pytest.mark.parametrize("char", ["\x00", "\x1f", "\x9b"])
+def test_a_control_character_in_a_roster_cell_is_refused_naming_the_line(
+    client, manager, session, char
+):
+    """A NUL in a cell was a 500 on PostgreSQL (it refuses NUL in text)."""
+    before = staff_count(session)
+    response = upload(client, GOOD.replace("NY-1004", f"NY-{char}1004"))
+    assert response.status_code == 400
+    html = text(response)
+    assert f"line 2: registration_number has a control character (U+{ord(char):04X})" in html
+    assert char not in html
+    assert staff_count(session) == before
+
+
 def test_a_roster_needs_a_file(client, manager):
     response = client.post("/clinic/roster", data={}, content_type="multipart/form-data")
     assert response.status_code == 400 and "Choose a CSV file." in text(response)

@@ -121,6 +121,40 @@ def test_each_bad_practitioner_row_is_named(cli, write_csv, session, row, reason
     assert count(session, Practitioner) == 0
 
 
+@pytest.mark.parametrize(
+    ("cell", "line", "shown"),
+    [
+        ("AB\x00-7", 3, "U+0000"),
+        ("AB\x1b[2J", 3, "U+001B"),
+        ("AB\x7f", 3, "U+007F"),
+        ('"AB\n7"', 4, "U+000A"),  # a quoted line break: the row ends on line 4
+    ],
+)
+def test_a_control_character_in_any_cell_is_refused_naming_the_line(
+    cli, write_csv, session, cell, line, shown
+):
+    """SQLite stored a NUL in a registration number (the record could not be reached again)
+    and PostgreSQL refused it with a 500; now the line and column are named."""
+    header = (
+        "jurisdiction,profession,registration_number,given_name,family_name,"
+        "registration_status,registered_since\n"
+    )
+    good = "CA-AB,physiotherapist,OK1,Good,Row,active,2020-01-01\n"
+    row = f"CA-AB,physiotherapist,{cell},A,B,active,2020-01-01\n"
+    result = cli("registry", "import-practitioners", write_csv(header + good + row))
+    assert result.exit_code == 1
+    assert f"line {line}: registration_number has a control character ({shown})" in result.stderr
+    assert count(session, Practitioner) == 0
+
+
+def test_a_control_character_in_a_credential_cell_is_refused(imported, cli, write_csv, session):
+    row = "CA-AB,physiotherapist,AB-100,cpr_certification,Red\x00Cross,,2025-01-01,,,,,\n"
+    result = cli("registry", "import-credentials", write_csv(CREDENTIALS + row))
+    assert result.exit_code == 1
+    assert "line 5: issuer has a control character (U+0000)" in result.stderr
+    assert count(session, Credential) == 0
+
+
 def test_every_bad_row_is_reported_and_nothing_is_written(cli, write_csv, session):
     text = PRACTITIONERS + (
         "CA-AB,physiotherapist,AB-102,Al,Bo,active,2020-01-01,,,2019-01-01,,,,,\n"

@@ -221,6 +221,30 @@ def test_bad_accounts_are_refused(session, password, role, scopes, field):
     assert field in exc.value.errors
 
 
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [
+        ("Password1234!", "this is similar to a commonly used password"),
+        ("1234512345123", 'repeats like "abcabcabc" are only slightly harder to guess'),
+        ("qwertyuiopasdf", "this is similar to a commonly used password"),
+        ("aaaaaaaaaaaaaaaa", 'repeats like "aaa" are easy to guess'),
+        ("abcdefghijklmnop", 'sequences like "abc" or "6543" are easy to guess'),
+        ("needlingregistry", "too easy to guess"),
+        ("x" * 200, 'repeats like "aaa" are easy to guess'),
+    ],
+)
+def test_common_and_repetitive_passwords_are_refused_saying_why(password, why):
+    problem = user_service.password_problem(password, "x@example.org")
+    assert problem.startswith("password is too easy to guess") and why in problem
+
+
+@pytest.mark.parametrize(
+    "password", ["a long test password", "correct horse battery", "quiet-harbour-lantern-77"]
+)
+def test_passphrases_are_accepted(password):
+    assert user_service.password_problem(password, "x@example.org") is None
+
+
 def test_audit_events_are_append_only(session, jane):
     event = session.scalars(select(AuditEvent)).first()
     event.actor = "someone else"

@@ -17,7 +17,6 @@ from . import bp
 from .forms import ROLE_NAMES, ActiveForm, ScopesForm, UserForm
 from .queries import clinic_names, user_events, users_with_scopes
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger one cannot exist
 # The service names fields as the CLI does; the form's fields are named for the page.
 FORM_FIELD = {"jurisdiction": "jurisdictions", "clinic": "clinics"}
 
@@ -85,7 +84,7 @@ def create():
 
 
 def _account(user_id: int) -> User:
-    account = db.session().get(User, user_id) if user_id <= MAX_ID else None
+    account = db.session().get(User, user_id)
     if account is None:
         abort(404)
     return account
@@ -121,7 +120,7 @@ def _user_page(
     ), code
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @requires(Permission.USERS_MANAGE)
 def user(user_id: int):
     """One account: its scopes (editable), its state and its recent history."""
@@ -147,7 +146,7 @@ def user(user_id: int):
     return _user_page(account, form, code=400)
 
 
-@bp.post("/users/<int:user_id>/active")
+@bp.post("/users/<id:user_id>/active")
 @requires(Permission.USERS_MANAGE)
 def set_user_active(user_id: int):
     """Deactivate (the account can no longer log in) or reactivate an account."""
@@ -164,7 +163,7 @@ def set_user_active(user_id: int):
     return redirect(url_for(".user", user_id=account.id))
 
 
-@bp.post("/users/<int:user_id>/tokens")
+@bp.post("/users/<id:user_id>/tokens")
 @requires(Permission.USERS_MANAGE)
 def create_token(user_id: int):
     """An API token for this account (a service account for a clinic system, say); the

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from .. import db
 from ..models import AuditEvent, Credential, Practitioner, RuleSet
-from ..models.base import as_utc, utcnow
+from ..models.base import MAX_ID, as_utc, utcnow
 from ..permissions import Permission, requires
 from ..scopes import practitioner_filter
 from . import bp
@@ -161,7 +161,7 @@ def changes():
     try:
         since = parse_since(request.args.get("since"))
         limit = _count(request.args.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-        after = _count(request.args.get("after"), "after", 0, 0, 2**31 - 1)
+        after = _count(request.args.get("after"), "after", 0, 0, MAX_ID)
     except ValueError as exc:
         abort(400, str(exc))
     until = utcnow()  # read before the query: nothing committed later is lost to the client

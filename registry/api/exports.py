@@ -54,7 +54,6 @@ def _export(fmt: str) -> Response:
         stream_with_context(_in_own_session(factory, scope, fmt)), mimetype=MIMETYPES[fmt]
     )
     response.headers["Content-Disposition"] = f'attachment; filename="{filename(fmt)}"'
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -83,5 +82,4 @@ def practitioner_evidence(jurisdiction: str, profession: str, registration_numbe
         abort(400, str(exc))
     p = get_practitioner(session, current_user, jurisdiction, profession, registration_number)
     response = jsonify(evidence_bundle(session, p, as_of, current_user.email))
-    response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -35,9 +35,7 @@ def me():
         body["clinics"] = sorted(
             session.scalars(select(Clinic.name).where(Clinic.id.in_(sorted(user.clinic_ids))))
         )
-    response = jsonify(body)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return jsonify(body)  # private: no-store, as every answer to a signed-in caller
 
 
 def _own_record(session: Session, user: User) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import RegistrationStatus
+from ..models.base import MAX_ID
 from ..read.params import MAX_WINDOW
 from ..rules.explain import STATE_LABELS, VERDICT_LABELS
 from ..rules.model import GAP_KINDS, MODALITY_ORDER, VERDICTS, VERIFICATION_STATES
@@ -536,7 +537,7 @@ CHANGES = {
             _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "Default 100."),
             _query(
                 "after",
-                {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+                {"type": "integer", "minimum": 0, "maximum": MAX_ID},
                 "Cursor from the previous page's `next`.",
             ),
         ],

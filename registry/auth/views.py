@@ -2,23 +2,17 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from .. import db
 from ..extensions import limiter, login_manager
 from ..models import ApiToken, Role, User
+from ..models.base import MAX_ID
 from ..permissions import Permission, requires
-from ..scopes import MAX_ID
 from ..security import safe_next
 from ..services import InvalidInput, NotFound
 from ..services import secrets as secret_service
-from ..services.users import (
-    change_password,
-    check_password,
-    dummy_check,
-    end_sessions,
-)
-from . import bp
+from ..services.users import authenticate, change_password, check_password, end_sessions
+from . import bp, devices
 from .forms import LoginForm, PasswordForm, RevokeForm, TokenForm
 
 BAD_LOGIN = "Email or password is incorrect."
@@ -49,7 +43,16 @@ def home_for(user: User) -> str:
 
 
 def _account_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()
+    """Attempts on one account are counted together, except those of a device that logged in
+    to it before: each such device has a count of its own (``devices``)."""
+    email = (request.form.get("email") or "").strip().lower()
+    device = devices.device_for(email)
+    return f"login:{email}" + (f":device:{device}" if device else "")
+
+
+def _failed(response) -> bool:
+    """Only refused logins count against an account: its owner's own logins never do."""
+    return response.status_code == 401
 
 
 def _address_limit() -> str:
@@ -62,19 +65,18 @@ def _account_limit() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_address_limit, methods=["POST"])
-@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 @requires(Permission.PUBLIC)
 def login():
-    """Log in; the same message for an unknown email and a wrong password."""
+    """Log in; the same message for an unknown email and a wrong password. Throttled per
+    address and, slowing down rather than locking out, per account (see ``_account_key``)."""
     form = LoginForm()
     if form.validate_on_submit():
-        session = db.session()
-        user = session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
-        if user is None:
-            dummy_check(form.password.data)  # spend the same time as a real check
-        elif user.is_active and check_password(user, form.password.data):
+        user = authenticate(db.session(), form.email.data, form.password.data)
+        if user is not None:
             login_user(user)
-            return redirect(safe_next(request.args.get("next"), home_for(user)))
+            response = redirect(safe_next(request.args.get("next"), home_for(user)))
+            return devices.remember(response, user.email)
         form.password.errors.append(BAD_LOGIN)
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
@@ -159,12 +161,12 @@ def create_token():
     return page, 201 if secret else 400
 
 
-@bp.post("/account/tokens/<int:token_id>/revoke")
+@bp.post("/account/tokens/<id:token_id>/revoke")
 @requires(Permission.ACCOUNT)
 def revoke_token(token_id: int):
     """Revoke one of your tokens; an admin may revoke anyone's."""
     session = db.session()
-    token = session.get(ApiToken, token_id) if token_id <= 2**31 - 1 else None
+    token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != current_user.id and current_user.role != Role.ADMIN):
         abort(404)
     if not RevokeForm().validate_on_submit():

@@ -143,7 +143,7 @@ def _add(p: Practitioner, form: CredentialForm, ref: str, clinic: Clinic) -> Cre
     )
 
 
-@bp.post(KEY + "/credentials/<int:credential_id>/renew")
+@bp.post(KEY + "/credentials/<id:credential_id>/renew")
 @requires(Permission.CLINIC_WRITE)
 def renew(jurisdiction: str, profession: str, number: str, credential_id: int):
     """Renew a credential: a new one of the same type and issuer, with its evidence."""
@@ -178,7 +178,7 @@ def _renew(old: Credential, form: RenewForm, ref: str, clinic: Clinic) -> Creden
     )
 
 
-@bp.get("/evidence/<int:credential_id>")
+@bp.get("/evidence/<id:credential_id>")
 @requires(Permission.EVIDENCE_READ)
 def evidence(credential_id: int):
     """A credential's evidence file, as a download: to the practitioner, their regulators,
@@ -196,7 +196,6 @@ def evidence(credential_id: int):
         conditional=False,
         etag=False,
     )
-    response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

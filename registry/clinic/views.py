@@ -14,7 +14,6 @@ from flask_login import current_user
 from .. import db
 from ..models import Practitioner
 from ..permissions import Permission, requires
-from ..scopes import MAX_ID
 from ..services import NotFound
 from ..services.accounts import request_link, withdraw_request
 from ..services.clinics import remove_staff
@@ -106,7 +105,7 @@ def remove(jurisdiction: str, profession: str, number: str):
     return redirect(ws.url("clinic.staff"))
 
 
-@bp.post("/requests/<int:practitioner_id>/withdraw")
+@bp.post("/requests/<id:practitioner_id>/withdraw")
 @requires(Permission.CLINIC_WRITE)
 def withdraw(practitioner_id: int):
     """Take back a request to join the staff that the practitioner has not accepted."""
@@ -115,7 +114,7 @@ def withdraw(practitioner_id: int):
     if not form.validate_on_submit():
         abort(400)
     session = db.session()
-    p = session.get(Practitioner, practitioner_id) if practitioner_id <= MAX_ID else None
+    p = session.get(Practitioner, practitioner_id)
     try:
         if p is None:
             raise NotFound("no such practitioner")
@@ -193,5 +192,4 @@ def export():
     ws = workspace()
     response = Response(staff_csv(db.session(), ws.clinic.id, current_user), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{export_filename(ws)}"'
-    response.headers["Cache-Control"] = "private, no-store"
     return response

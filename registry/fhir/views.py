@@ -17,9 +17,9 @@ from werkzeug.exceptions import HTTPException
 from .. import db
 from ..extensions import limiter, public_rate_limit
 from ..models import CredentialType, Profession
+from ..models.base import MAX_ID
 from ..permissions import Permission, requires
 from ..read.cache import cached
-from ..scopes import MAX_ID
 from . import bp
 from .outcome import base_url, error_response, fhir_response, to_text
 from .params import parse_search

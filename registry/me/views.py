@@ -167,12 +167,12 @@ def _add(p: Practitioner, form: CredentialForm, ref: str) -> Credential:
     )
 
 
-@bp.post("/me/credentials/<int:credential_id>/renew")
+@bp.post("/me/credentials/<id:credential_id>/renew")
 @requires(Permission.SELF_WRITE)
 def renew(credential_id: int):
     """Submit the renewal of one of your credentials, with its evidence file."""
     p = own()
-    old = db.session().get(Credential, credential_id) if credential_id <= 2**31 - 1 else None
+    old = db.session().get(Credential, credential_id)
     if old is None or old.practitioner_id != p.id:
         abort(404)
     form = RenewForm(prefix=f"renew-{old.id}")
@@ -199,7 +199,7 @@ def _renew(old: Credential, form: RenewForm, ref: str) -> Credential:
     )
 
 
-@bp.post("/me/clinics/<int:clinic_id>/<any(accept, decline, end):action>")
+@bp.post("/me/clinics/<id:clinic_id>/<any(accept, decline, end):action>")
 @requires(Permission.SELF_WRITE)
 def link(clinic_id: int, action: str):
     """Answer a clinic's request, or end a link (after a confirmation)."""

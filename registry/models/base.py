@@ -8,6 +8,10 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# The largest id an INTEGER primary key holds (PostgreSQL refuses a larger number in a query
+# with an error; SQLite's rowids fit below it here); ids in URLs and forms are checked against it.
+MAX_ID = 2**31 - 1
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

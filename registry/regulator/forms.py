@@ -12,12 +12,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
+from ..models.base import MAX_ID
 from ..read.params import DEFAULT_WINDOW, MAX_WINDOW, parse_day
 from ..rules.engine import label
 from ..rules.model import GAP_KINDS, MODALITY_ORDER
 
 REGISTRATION = "registration"  # the modality filter value for registration gaps
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger one cannot exist
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -104,7 +104,7 @@ def verification():
     return _queue()
 
 
-@bp.post("/verification/<int:credential_id>")
+@bp.post("/verification/<id:credential_id>")
 @requires(Permission.VERIFY)
 def verify(credential_id: int):
     """A decision from the queue: verify, or reject with a note (after a confirmation)."""
@@ -115,7 +115,7 @@ def verify(credential_id: int):
     )
 
 
-@bp.post("/credentials/<int:credential_id>/decision")
+@bp.post("/credentials/<id:credential_id>/decision")
 @requires(Permission.VERIFY)
 def decide_credential(credential_id: int):
     """A decision from the practitioner's page: verify, reject or revoke, with a date."""

@@ -133,7 +133,6 @@ def download_rules():
     response = Response(dump_rules(rules, names, what), mimetype="application/yaml")
     stem = "all" if codes is None else "-".join(c.lower() for c in codes)
     response.headers["Content-Disposition"] = f'attachment; filename="rules-{stem}.yaml"'
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

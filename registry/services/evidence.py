@@ -3,7 +3,8 @@
 A file is accepted only when its content is a PDF, PNG or JPEG (judged by its first bytes,
 not its name), its name has a matching extension and it is not larger than ``max_bytes``.
 It is written under a random name in ``folder`` (never the static folder), next to a small
-JSON record of its original filename, content type, size and SHA-256. The reference returned
+JSON record of its original filename, content type, size and SHA-256; the folder, the file
+and the record are the server's alone (0700 and 0600). The reference returned
 by ``store`` is that random name; it is what ``credentials.evidence_ref`` holds, so the
 credential service's audit event records which file backs which credential.
 
@@ -62,11 +63,19 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+MAX_NAME = 200
+
+
 def _clean_name(filename: str | None) -> str:
-    """The base name the user's computer gave, without any directory part or control chars."""
+    """The base name the user's computer gave, without any directory part or control chars,
+    at most MAX_NAME characters: a longer one loses the end of its stem, not its extension."""
     name = re.split(r"[\\/]", filename or "")[-1]
     name = "".join(ch for ch in name if ch.isprintable()).strip()
-    return name[:200]
+    if len(name) <= MAX_NAME:
+        return name
+    stem, extension = os.path.splitext(name)
+    extension = extension if len(extension) <= 10 else ""
+    return stem[: MAX_NAME - len(extension)].rstrip() + extension
 
 
 def _check_name(name: str, content_type: str) -> None:
@@ -106,7 +115,13 @@ class EvidenceStore:
             path.unlink(missing_ok=True)
             raise
         meta = {"filename": name, "content_type": content_type, "size": size, "sha256": digest}
-        self._meta_path(ref).write_text(json.dumps(meta), encoding="utf-8")
+        try:
+            fd = os.open(self._meta_path(ref), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(json.dumps(meta))
+        except OSError:
+            self.discard(ref)
+            raise
         return ref
 
     def _write(self, path: Path, head: bytes, stream: BinaryIO) -> tuple[int, str]:

@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from ..models import (
     ApiToken,
@@ -49,31 +50,29 @@ def _hasher() -> PasswordHasher:
 
 
 MIN_PASSWORD_LENGTH = 12
-COMMON_PASSWORDS = {
-    "password1234",
-    "123456789012",
-    "qwertyuiopas",
-    "passwordpassword",
-    "letmein12345",
-    "administrator",
-    "welcome12345",
-    "iloveyou1234",
-    "changeme1234",
-    "needling1234",
-}
+MIN_PASSWORD_SCORE = 3  # zxcvbn's 0-4: 3 is "safely unguessable" (about 10^8 guesses or more)
+# zxcvbn refuses to score more than this many characters (its matching grows quickly with
+# length); a longer password is judged by its beginning, so "aaa..." is still refused.
+_SCORED_LENGTH = 72
+# Words anyone guessing a registry account would try first.
+_SITE_WORDS = ["needling", "registry", "needlingregistry", "physio", "clinic", "regulator"]
 
 
 def password_problem(password: str, email: str = "") -> str | None:
-    """Why a password is too weak, or None when it is acceptable."""
+    """Why a password is too weak, or None when it is acceptable: at least 12 characters,
+    not containing the email's name, and not guessable by zxcvbn's estimate (common
+    passwords, words, names, keyboard patterns, repeats and sequences)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"password must be at least {MIN_PASSWORD_LENGTH} characters"
-    lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(password)) < 5:
-        return "password is too common or repetitive"
     local = email.split("@")[0].lower()
-    if local and len(local) >= 4 and local in lowered:
+    if local and len(local) >= 4 and local in password.lower():
         return "password must not contain the email address"
-    return None
+    estimate = zxcvbn(password[:_SCORED_LENGTH], user_inputs=[email, local, *_SITE_WORDS])
+    if estimate["score"] >= MIN_PASSWORD_SCORE:
+        return None
+    warning = estimate["feedback"]["warning"].rstrip(".")
+    why = warning[:1].lower() + warning[1:] if warning else "common words and patterns"
+    return f"password is too easy to guess ({why}); a few uncommon words make a good one"
 
 
 def hash_password(password: str) -> str:
@@ -102,6 +101,18 @@ def check_password(user: User, password: str) -> bool:
         return _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active account with this email and password, else None. Whatever the reason (no
+    such email, a deactivated account, a wrong password) the work is one password
+    verification, so the time taken tells nothing about which it was."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        dummy_check(password)
+        return None
+    right = check_password(user, password)  # checked even when deactivated: same time
+    return user if right and user.is_active else None  # is_active: registration revoked too
 
 
 def create_user(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -10,6 +11,10 @@ from typing import Any, TextIO
 from .. import ServiceError
 
 CHUNK_SIZE = 2000
+# Unicode's control characters (category Cc). No column is multi-line, NUL cannot be stored
+# in PostgreSQL text (and made an SQLite record unreachable), and escape codes would reach
+# terminals and pages.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 Progress = Callable[[int], None]
 
 
@@ -104,7 +109,21 @@ def raw_rows(reader: csv.DictReader, report: ImportReport) -> Iterator[tuple[int
         if None in row:
             report.errors.append(RowError(reader.line_num, "more values than columns"))
             continue
-        yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}
+        values = {k: (v or "").strip() for k, v in row.items()}
+        if problems := _control_characters(values):
+            report.errors += [RowError(reader.line_num, p) for p in problems]
+            continue
+        yield reader.line_num, values
+
+
+def _control_characters(values: dict[str, str]) -> list[str]:
+    """A problem per cell that holds a control character (surrounding whitespace, tabs
+    included, is trimmed before)."""
+    return [
+        f"{name} has a control character (U+{ord(found.group()):04X})"
+        for name, value in values.items()
+        if (found := _CONTROL.search(value))
+    ]
 
 
 def chunks(rows: Iterator[Row], size: int = CHUNK_SIZE) -> Iterator[list[Row]]:
