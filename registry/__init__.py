@@ -52,11 +52,13 @@ def register_url_converters(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from . import db, security
+    from .auth import bearer
     from .extensions import csrf, limiter, login_manager
     from .templating import init_app as init_templating
 
     db.init_app(app)
     login_manager.init_app(app)
+    bearer.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 
 from . import db
 from .fhir.outcome import error_response, is_fhir_path
+from .schema.base import Error
 
 RETRY_AFTER = 2  # seconds
 BUSY = "The registry is busy with other changes; nothing was saved. Try again in a moment."
@@ -22,7 +23,7 @@ def _handle_http(exc: HTTPException):
     if is_fhir_path(request.path):  # no route or method under /fhir, or a 500 there
         return error_response(exc)
     if _wants_json():
-        response = jsonify(error=exc.description)
+        response = jsonify(Error(error=str(exc.description)).to_json())
         if exc.code == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="registry"'
         return response, exc.code

@@ -10,6 +10,7 @@ from flask_login import current_user
 from .permissions import Permission, allowed
 from .read.credentials import currency
 from .rules.explain import STATE_LABELS, VERDICT_LABELS, sentence
+from .rules.fileschema import is_web_address
 
 
 def label(code: str | None) -> str:
@@ -34,3 +35,4 @@ def init_app(app: Flask) -> None:
     )
 
     app.add_template_filter(label, "label")
+    app.jinja_env.tests["web_address"] = is_web_address  # {% if source is web_address %}

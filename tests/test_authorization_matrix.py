@@ -104,6 +104,7 @@ GET_MATRIX = {
     "/healthz": [OK] * 7,
     "/login": [OK] * 7,
     "/openapi.json": [OK] * 7,
+    "/api/reference": [OK] * 7,
     "/fhir/metadata": [OK] * 7,
     "/fhir/Practitioner?name=sato": [OK] * 7,
     "/fhir/Practitioner/{practitioner}": [OK] * 7,

@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from registry.auth.bearer import REFUSED
 from registry.models import ApiToken, AuditEvent
 from registry.services.users import set_active
 
@@ -166,3 +167,30 @@ def test_tokens_on_the_command_line(cli, demo, session, app):
     assert app.test_client().get("/api/v1/audit", headers=bearer(secret)).status_code == 401
     again = cli("registry", "revoke-token", "regulator@registry.example", secret[:12])
     assert again.exit_code != 0 and "no live tokens" in again.output
+
+
+def test_a_token_decides_over_the_cookie_on_the_api_only(app, client, demo, make_user, login):
+    admin = make_user("admin")
+    login(admin)
+    admin_secret = make_token(client, "Admin sync")
+    client.post("/logout")
+    manager = make_user("clinic_manager", clinics=["Bow River Physio"])
+    login(manager)  # the cookie is the manager's from here on
+
+    as_token = client.get("/api/v1/audit", headers=bearer(admin_secret))
+    assert as_token.status_code == 200 and as_token.get_json()["jurisdiction"] is None
+    assert "Set-Cookie" not in as_token.headers
+    assert client.get("/api/v1/audit").status_code == 404  # the cookie alone: a manager
+    # off /api/ the token means nothing: the manager's cookie decides
+    assert client.get("/admin/users", headers=bearer(admin_secret)).status_code == 404
+    assert client.get("/clinic/", headers=bearer(admin_secret)).status_code == 200
+
+
+def test_a_bad_token_is_refused_even_with_a_good_cookie(client, demo, make_user, login):
+    login(make_user("admin"))
+    for url in ("/api/v1/practitioners?q=sato", "/api/v1/audit", "/api/reference"):
+        refused = client.get(url, headers=bearer("nr_not-a-token"))
+        assert refused.status_code == 401, url
+        assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+        assert refused.get_json() == {"error": REFUSED}
+    assert client.get("/api/v1/audit").status_code == 200  # the session is untouched

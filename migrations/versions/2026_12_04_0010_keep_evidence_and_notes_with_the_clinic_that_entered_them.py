@@ -40,16 +40,15 @@ def upgrade() -> None:
         "(SELECT clinics.id FROM clinics WHERE clinics.name = credentials.entered_by) "
         "WHERE entered_by IS NOT NULL"
     )
-    single = (
-        "SELECT practitioner_id FROM clinic_staff GROUP BY practitioner_id HAVING COUNT(*) = 1"
-    )
     op.execute(
         "UPDATE clinic_staff SET notes = (SELECT practitioners.notes FROM practitioners "
         "WHERE practitioners.id = clinic_staff.practitioner_id) "
-        f"WHERE practitioner_id IN ({single})"
+        "WHERE practitioner_id IN (SELECT practitioner_id FROM clinic_staff "
+        "GROUP BY practitioner_id HAVING COUNT(*) = 1)"
     )
     op.execute(
-        f"UPDATE practitioners SET notes = NULL WHERE notes IS NOT NULL AND id IN ({single})"
+        "UPDATE practitioners SET notes = NULL WHERE notes IS NOT NULL AND id IN "
+        "(SELECT practitioner_id FROM clinic_staff GROUP BY practitioner_id HAVING COUNT(*) = 1)"
     )
 
 

@@ -1,7 +1,7 @@
-"""The JSON API of CONTRACT §6 and its OpenAPI document."""
+"""The JSON API of CONTRACT §6, its OpenAPI document and the reference page."""
 
 from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import changes, exports, me, views  # noqa: E402,F401
+from . import changes, exports, me, reference, views  # noqa: E402,F401

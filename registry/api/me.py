@@ -5,9 +5,8 @@ their clinics (waiting and accepted links); anyone else their role and scope."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from flask import abort, jsonify
+from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,29 +15,40 @@ from .. import db
 from ..models import Clinic, ClinicStaff, LinkStatus, Practitioner, Role, User
 from ..permissions import Permission, requires
 from ..read.records import find_record
-from . import bp
-from .serialize import record_json
+from ..schema.me import Account, ClinicLink, Me, OwnRecord
+from .openapi import operation
+from .serialize import record_shape, shape_response
 
 LINK_WORDS = {LinkStatus.REQUESTED: "pending", LinkStatus.ACCEPTED: "accepted"}
 
 
-@bp.get("/api/v1/me")
+@operation(
+    "/api/v1/me",
+    "me",
+    "The signed-in user; a practitioner's own record with its private fields",
+    Me,
+    errors={404: "Your account is not tied to a record on the register."},
+)
 @requires(Permission.ACCOUNT)
 def me():
-    """The signed-in user; for a practitioner, their own record with its private fields."""
+    """A practitioner gets their public record plus their own email and phone, their gaps
+    today and their clinics (waiting and accepted links); anyone else their email, role and
+    scope. Never another practitioner's private fields."""
     session, user = db.session(), current_user
-    body: dict[str, Any] = {"email": user.email, "role": user.role.value}
     if user.role == Role.PRACTITIONER:
-        body |= _own_record(session, user)
-    else:
-        body["jurisdictions"] = sorted(user.jurisdiction_codes)
-        body["clinics"] = sorted(
-            session.scalars(select(Clinic.name).where(Clinic.id.in_(sorted(user.clinic_ids))))
+        return shape_response(_own_record(session, user))
+    clinics = session.scalars(select(Clinic.name).where(Clinic.id.in_(sorted(user.clinic_ids))))
+    return shape_response(
+        Account(
+            email=user.email,
+            role=user.role.value,
+            jurisdictions=sorted(user.jurisdiction_codes),
+            clinics=sorted(clinics),
         )
-    return jsonify(body)  # private: no-store, as every answer to a signed-in caller
+    )
 
 
-def _own_record(session: Session, user: User) -> dict[str, Any]:
+def _own_record(session: Session, user: User) -> OwnRecord:
     p = session.get(Practitioner, user.practitioner_id or 0)
     if p is None:
         abort(404, "your account is not tied to a record")
@@ -56,12 +66,13 @@ def _own_record(session: Session, user: User) -> dict[str, Any]:
         )
         .order_by(Clinic.name)
     ).all()
-    body = record_json(record)
-    body |= {
-        "email": p.email,
-        "phone": p.phone,
-        "gaps": [g.to_dict() for g in record.status.gaps],
-        "clinics": [name for name, _ in links],
-        "clinic_links": [{"name": name, "status": LINK_WORDS[s]} for name, s in links],
-    }
-    return body
+    public = record_shape(record).model_dump(by_alias=False)
+    public.update(
+        role="practitioner",
+        email=p.email,
+        phone=p.phone,
+        gaps=record.status.gaps,
+        clinics=[name for name, _ in links],
+        clinic_links=[ClinicLink(name=name, status=LINK_WORDS[s]) for name, s in links],
+    )
+    return OwnRecord(**public)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from flask import abort, current_app, jsonify, request
+from flask import abort, current_app, request
 from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
@@ -14,27 +14,38 @@ from ..extensions import limiter, public_rate_limit
 from ..permissions import Permission, requires
 from ..read.audit import run_audit
 from ..read.cache import cached
-from ..read.params import AuditQuery, QueryError, SearchError
-from ..read.records import public_record
+from ..read.params import AuditQuery, QueryError, SearchError, SearchQuery
+from ..read.records import RecordKey, public_record
 from ..read.rulebook import current_rule_book
 from ..read.search import read_search, run_search
+from ..schema.audit import Audit
+from ..schema.base import Error
+from ..schema.public import Practitioner, SearchPage
 from . import bp
-from .openapi import document
+from .openapi import document_text, operation
 from .params import NO_JURISDICTION, audit_jurisdiction
-from .serialize import json_response, record_json, results_json, to_json
+from .serialize import json_response, record_shape, results_shape, shape_response, to_json
 
 
 @bp.errorhandler(TooManyRequests)
 def too_many_requests(exc):
-    return jsonify(error=f"too many requests (limit {exc.description}); try again later"), 429
+    body = Error(error=f"too many requests (limit {exc.description}); try again later")
+    return shape_response(body), 429
 
 
-@bp.get("/api/v1/practitioners")
+@operation(
+    "/api/v1/practitioners",
+    "searchPractitioners",
+    "Search the public register",
+    SearchPage,
+    query=SearchQuery,
+    errors={400: None, 429: None},
+)
 @limiter.limit(public_rate_limit)
 @requires(Permission.PUBLIC)
 def practitioners():
-    """Public search; ``modality`` keeps those authorized for it today. A page past the end
-    is an empty ``results`` list with the true ``total``."""
+    """Paginated, ordered by family then given name; ``modality`` keeps those authorized
+    for it today. A page past the end has an empty results list and the true total."""
     session = db.session()
     try:
         search = read_search(session, request.args)
@@ -44,28 +55,43 @@ def practitioners():
 
     def answer() -> str:
         results = run_search(session, search, size, date.today(), with_status=False)
-        return to_json(results_json(results))
+        return to_json(results_shape(results))
 
     return json_response(cached(session, ("api.search", search, size), answer))
 
 
-@bp.get("/api/v1/practitioners/<jurisdiction>/<profession>/<path:registration_number>")
+@operation(
+    "/api/v1/practitioners/<jurisdiction>/<profession>/<path:registration_number>",
+    "getPractitioner",
+    "One practitioner's public record, as of today",
+    Practitioner,
+    key=RecordKey,
+    errors={404: None, 429: None},
+)
 @limiter.limit(public_rate_limit)
 @requires(Permission.PUBLIC)
 def practitioner(jurisdiction: str, profession: str, registration_number: str):
-    """One public record as of today; never a private field."""
+    """The public record as of today; never a private field."""
     session = db.session()
     record = public_record(session, jurisdiction, profession, registration_number)
     if record is None:
         abort(404, "no practitioner with that jurisdiction, profession and registration number")
     key = ("api.record", jurisdiction, profession, registration_number)
-    return json_response(cached(session, key, lambda: to_json(record_json(record))))
+    return json_response(cached(session, key, lambda: to_json(record_shape(record))))
 
 
-@bp.get("/api/v1/audit")
+@operation(
+    "/api/v1/audit",
+    "audit",
+    "Every gap between practitioners and the rules (CONTRACT §5)",
+    Audit,
+    query=AuditQuery,
+    errors={400: None, 404: "Unknown jurisdiction, one outside your scope, or no access."},
+)
 @requires(Permission.AUDIT_READ)
 def audit():
-    """CONTRACT §5's audit document, for admins and for regulators in their jurisdictions."""
+    """Admins: any jurisdiction, or all when none is named. Regulators: their own
+    jurisdictions; naming none means their only one (400 if they have several)."""
     session = db.session()
     args = request.args
     try:
@@ -77,10 +103,19 @@ def audit():
     query = replace(
         query, jurisdiction=audit_jurisdiction(session, current_user, query.jurisdiction)
     )
-    return jsonify(run_audit(session, current_rule_book(session), query))
+    # The gaps are not validated one by one (an audit may hold millions): ``Audit`` documents
+    # the document ``run_audit`` builds.
+    return shape_response(run_audit(session, current_rule_book(session), query))
 
 
-@bp.get("/openapi.json")
+@operation(
+    "/openapi.json",
+    "openapi",
+    "The OpenAPI document of this API",
+    None,
+    answer_words="The OpenAPI document.",
+)
 @requires(Permission.PUBLIC)
 def openapi():
-    return jsonify(document())
+    """Generated from the types the API answers with; /api/reference is the same, to read."""
+    return json_response(document_text())

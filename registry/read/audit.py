@@ -40,7 +40,9 @@ def render_csv(report: dict) -> str:
 
 
 def run_audit(session: Session, book: RuleBook, query: AuditQuery) -> dict[str, Any]:
-    """The audit JSON document: every gap of every practitioner in scope on ``query.as_of``."""
+    """The audit JSON document (``schema.audit.Audit``): every gap of every practitioner in
+    scope on ``query.as_of``. Built as plain values, not validated: it may hold millions of
+    gaps, each ``Gap.to_dict``."""
     checked, gaps = 0, []
     for snap in iter_snapshots(session, query.jurisdiction):
         checked += 1

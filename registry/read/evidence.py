@@ -42,6 +42,7 @@ from ..rules import (
 )
 from ..rules.explain import describe_basis, describe_credential, describe_requirements, verdict
 from ..rules.model import ERROR, MODALITY_ORDER, Requirement
+from ..schema import bundle as shape
 from .credentials import state_of
 from .export import timestamp
 from .rulebook import get_rule_set, rule_book
@@ -59,20 +60,20 @@ def digest(bundle: dict[str, Any]) -> str:
 def evidence_bundle(
     session: Session, p: Practitioner, as_of: date, generated_by: str
 ) -> dict[str, Any]:
-    """The bundle document: who made it and when, the digest, and the bundle itself."""
+    """The bundle document (``schema.bundle.EvidenceBundle``) as JSON values: who made it
+    and when, the digest, and the bundle itself."""
     body = bundle_body(session, p, as_of)
-    return {
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "generated_by": generated_by,
-        "as_of": as_of.isoformat(),
-        "digest": {"algorithm": "sha256", "of": CANONICAL, "value": digest(body)},
-        "bundle": body,
-    }
+    return shape.EvidenceBundle(
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        generated_by=generated_by,
+        as_of=as_of,
+        digest=shape.Digest(algorithm="sha256", of=CANONICAL, value=digest(body.to_json())),
+        bundle=body,
+    ).to_json()
 
 
-def bundle_body(session: Session, p: Practitioner, as_of: date) -> dict[str, Any]:
-    """Everything the bundle attests, as plain JSON values (ten queries, however many
-    credentials)."""
+def bundle_body(session: Session, p: Practitioner, as_of: date) -> shape.Bundle:
+    """Everything the bundle attests (ten queries, however many credentials)."""
     rule_set = get_rule_set(session)
     book = rule_book(session, rule_set.version) if rule_set else RuleBook([])
     snap = snapshot_of(session, p.id)
@@ -86,22 +87,22 @@ def bundle_body(session: Session, p: Practitioner, as_of: date) -> dict[str, Any
     modalities = [_modality(authorization(snap, book, as_of, m, WINDOW)) for m in _performed(snap)]
     counted: dict[int, set[str]] = {}
     for m in modalities:
-        for basis in m["basis"]:
-            for cid in basis["credential_ids"]:
-                counted.setdefault(cid, set()).add(m["modality"])
-    return {
-        "as_of": as_of.isoformat(),
-        "window_days": WINDOW,
-        "practitioner": _practitioner(session, p, snap),
-        "rule_set": _rule_set(rule_set),
-        "registration": _registration(evaluate(snap, book, as_of, WINDOW), as_of),
-        "modalities": modalities,
-        "credentials": [
+        for basis in m.basis:
+            for cid in basis.credential_ids:
+                counted.setdefault(cid, set()).add(m.modality)
+    return shape.Bundle(
+        as_of=as_of,
+        window_days=WINDOW,
+        practitioner=_practitioner(session, p, snap),
+        rule_set=_rule_set(rule_set),
+        registration=_registration(evaluate(snap, book, as_of, WINDOW), as_of),
+        modalities=modalities,
+        credentials=[
             _credential(c, snaps[c.id], as_of, counted.get(c.id, set()))
             for c in credentials
             if c.id in snaps  # one written since the snapshot was read waits for the next bundle
         ],
-    }
+    )
 
 
 def _in_order(modalities) -> list[str]:
@@ -113,89 +114,89 @@ def _performed(snap: PractitionerSnap) -> list[str]:
     return _in_order(snap.modalities)
 
 
-def _practitioner(session: Session, p: Practitioner, snap: PractitionerSnap) -> dict[str, Any]:
+def _practitioner(
+    session: Session, p: Practitioner, snap: PractitionerSnap
+) -> shape.BundlePractitioner:
     clinics = session.scalars(
         select(Clinic.name)
         .join(ClinicStaff, ClinicStaff.clinic_id == Clinic.id)
         .where(ClinicStaff.practitioner_id == p.id, ClinicStaff.status == LinkStatus.ACCEPTED)
         .order_by(Clinic.name)
     )
-    return {
-        "jurisdiction": p.jurisdiction_code,
-        "profession": p.profession_code,
-        "registration_number": p.registration_number,
-        "given_name": p.given_name,
-        "family_name": p.family_name,
-        "name": p.name,
-        "status": p.registration_status.value,
-        "status_since": p.status_since.isoformat(),
-        "class": p.registration_class,
-        "registered_since": p.registered_since.isoformat(),
-        "registration_expires_on": _iso(p.registration_expires_on),
-        "city": p.city,
-        "clinics": list(clinics),
-        "modalities": _performed(snap),
-    }
+    return shape.BundlePractitioner(
+        jurisdiction=p.jurisdiction_code,
+        profession=p.profession_code,
+        registration_number=p.registration_number,
+        given_name=p.given_name,
+        family_name=p.family_name,
+        name=p.name,
+        status=p.registration_status.value,
+        status_since=p.status_since,
+        class_=p.registration_class,
+        registered_since=p.registered_since,
+        registration_expires_on=p.registration_expires_on,
+        city=p.city,
+        clinics=list(clinics),
+        modalities=_performed(snap),
+    )
 
 
-def _rule_set(rule_set: RuleSet | None) -> dict[str, Any] | None:
+def _rule_set(rule_set: RuleSet | None) -> shape.BundleRuleSet | None:
     if rule_set is None:
         return None
-    return {
-        "version": rule_set.version,
-        "checksum": rule_set.checksum,
-        "loaded_at": timestamp(rule_set.loaded_at),
-        "loaded_by": rule_set.loaded_by,
-        "filename": rule_set.filename,
-    }
+    return shape.BundleRuleSet(
+        version=rule_set.version,
+        checksum=rule_set.checksum,
+        loaded_at=timestamp(rule_set.loaded_at),
+        loaded_by=rule_set.loaded_by,
+        filename=rule_set.filename,
+    )
 
 
-def _registration(gaps, as_of: date) -> dict[str, Any]:
+def _registration(gaps, as_of: date) -> shape.BundleRegistration:
     own = [g for g in gaps if g.modality is None]
     errors = [g.detail for g in own if g.severity == ERROR]
     words = f"inactive on {as_of}: " + "; ".join(errors) if errors else f"active on {as_of}"
     warnings = [g.detail for g in own if g.severity != ERROR]
-    return {
-        "in_good_standing": not errors,
-        "result": "; ".join([words, *warnings]),
-        "gaps": [g.to_dict() for g in own],
-    }
+    return shape.BundleRegistration(
+        in_good_standing=not errors, result="; ".join([words, *warnings]), gaps=own
+    )
 
 
-def _modality(auth: Authorization) -> dict[str, Any]:
-    return {
-        "modality": auth.modality,
-        "verdict": auth.verdict,
-        "verdict_label": verdict(auth),
-        "authorized": auth.authorized,
-        "rule": _rule(auth.rule) if auth.rule else None,
-        "basis": [
-            {
-                "requirement": _requirement_words(auth.rule, b.requirement),
-                "credential_ids": [c.id for c in b.credentials],
-                "credentials": [describe_credential(c, auth.as_of) for c in b.credentials],
-            }
+def _modality(auth: Authorization) -> shape.BundleModality:
+    return shape.BundleModality(
+        modality=auth.modality,
+        verdict=auth.verdict,
+        verdict_label=verdict(auth),
+        authorized=auth.authorized,
+        rule=_rule(auth.rule) if auth.rule else None,
+        basis=[
+            shape.BundleBasis(
+                requirement=_requirement_words(auth.rule, b.requirement),
+                credential_ids=[c.id for c in b.credentials],
+                credentials=[describe_credential(c, auth.as_of) for c in b.credentials],
+            )
             for b in auth.basis
         ],
-        "explanation": describe_basis(auth),
-        "gaps": [g.to_dict() for g in auth.gaps if g.modality == auth.modality],
-    }
+        explanation=describe_basis(auth),
+        gaps=[g for g in auth.gaps if g.modality == auth.modality],
+    )
 
 
-def _rule(rule: RuleSnap) -> dict[str, Any]:
-    return {
-        "rule_id": rule.id,
-        "jurisdiction": rule.jurisdiction,
-        "profession": rule.profession,
-        "modalities": list(rule.modalities),
-        "effective_from": rule.effective_from.isoformat(),
-        "effective_to": _iso(rule.effective_to),
-        "permitted": rule.permitted,
-        "requirements": describe_requirements(rule),
-        "requires": [item.to_dict() for item in rule.requires],
-        "source": rule.source,
-        "notes": rule.notes,
-    }
+def _rule(rule: RuleSnap) -> shape.BundleRule:
+    return shape.BundleRule(
+        rule_id=rule.id,
+        jurisdiction=rule.jurisdiction,
+        profession=rule.profession,
+        modalities=list(rule.modalities),
+        effective_from=rule.effective_from,
+        effective_to=rule.effective_to,
+        permitted=rule.permitted,
+        requirements=describe_requirements(rule),
+        requires=[item.to_dict() for item in rule.requires],
+        source=rule.source,
+        notes=rule.notes,
+    )
 
 
 def _requirement_words(rule: RuleSnap, item: Requirement) -> str:
@@ -211,42 +212,38 @@ def _requirement_words(rule: RuleSnap, item: Requirement) -> str:
 
 def _credential(
     c: Credential, snap: CredentialSnap, as_of: date, counted_for: set[str]
-) -> dict[str, Any]:
+) -> shape.BundleCredential:
     state = state_of(snap, as_of)
-    return {
-        "id": c.id,
-        "type": c.credential_type_code,
-        "issuer": c.issuer,
-        "number": c.credential_number,
-        "issued_on": c.issued_on.isoformat(),
-        "expires_on": _iso(c.expires_on),
-        "hours": c.hours,
-        "in_person_hours": c.in_person_hours,
-        "sessions": c.sessions,
-        "description": describe_credential(snap, as_of),
-        "state_on_as_of": "not yet issued" if c.issued_on > as_of else state.status,
-        "verification_on_as_of": state.verification,
-        "verification_today": c.verification_status.value,
-        "entered_by": c.entered_by,
-        "entered_on": timestamp(c.created_at),
-        "decisions": [_decision(d) for d in c.decisions],
-        "evidence_on_file": c.evidence_ref is not None,
-        "counted": bool(counted_for),
-        "counted_for": _in_order(counted_for),
-    }
+    return shape.BundleCredential(
+        id=c.id,
+        type=c.credential_type_code,
+        issuer=c.issuer,
+        number=c.credential_number,
+        issued_on=c.issued_on,
+        expires_on=c.expires_on,
+        hours=c.hours,
+        in_person_hours=c.in_person_hours,
+        sessions=c.sessions,
+        description=describe_credential(snap, as_of),
+        state_on_as_of="not yet issued" if c.issued_on > as_of else state.status,
+        verification_on_as_of=state.verification,
+        verification_today=c.verification_status.value,
+        entered_by=c.entered_by,
+        entered_on=timestamp(c.created_at),
+        decisions=[_decision(d) for d in c.decisions],
+        evidence_on_file=c.evidence_ref is not None,
+        counted=bool(counted_for),
+        counted_for=_in_order(counted_for),
+    )
 
 
-def _decision(d: CredentialDecision) -> dict[str, Any]:
-    return {
-        "status": d.status.value,
-        "effective_on": d.effective_on.isoformat(),
-        "recorded_at": timestamp(d.recorded_at),
-        "decided_by": d.decided_by,
-        "via": d.via,
-        "note": d.note,
-        "evidence_on_file": d.evidence_ref is not None,
-    }
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _decision(d: CredentialDecision) -> shape.BundleDecision:
+    return shape.BundleDecision(
+        status=d.status.value,
+        effective_on=d.effective_on,
+        recorded_at=timestamp(d.recorded_at),
+        decided_by=d.decided_by,
+        via=d.via,
+        note=d.note,
+        evidence_on_file=d.evidence_ref is not None,
+    )

@@ -18,8 +18,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import AfterValidator, Field
+from pydantic.dataclasses import dataclass as query_object
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import True_
@@ -38,8 +40,10 @@ from ..models import (
 from ..models.base import as_utc
 from ..rules import CredentialSnap, PractitionerSnap, RuleBook, assess
 from ..rules.model import MODALITY_ORDER
+from ..schema.export import ExportCredential, ExportPractitioner, columns
+from ..schema.export import ExportScope as ScopeShape
 from ..scopes import practitioner_filter
-from .params import clean_text
+from .params import JURISDICTION, Code, QueryError, parse_query
 from .rulebook import current_rule_book
 from .snapshots import DECISION_COLUMNS, Children, decisions_by_credential
 
@@ -51,34 +55,11 @@ BATCH = 5000
 CHUNK = 64 * 1024  # characters per chunk handed to the server
 FORMATS = ("csv", "json")
 
-# (CSV column, JSON key, database column, kind) of every field, in file order. JSON keys follow
-# the public API's record (status, class, type, number); CSV columns the import files' names.
-PRACTITIONER = (
-    ("jurisdiction", "jurisdiction", P.c.jurisdiction_code, "code"),
-    ("profession", "profession", P.c.profession_code, "code"),
-    ("registration_number", "registration_number", P.c.registration_number, "text"),
-    ("given_name", "given_name", P.c.given_name, "text"),
-    ("family_name", "family_name", P.c.family_name, "text"),
-    ("registration_status", "status", P.c.registration_status, "enum"),
-    ("status_since", "status_since", P.c.status_since, "date"),
-    ("registration_class", "class", P.c.registration_class, "text"),
-    ("registered_since", "registered_since", P.c.registered_since, "date"),
-    ("practising_since", "practising_since", P.c.practising_since, "date"),
-    ("registration_expires_on", "registration_expires_on", P.c.registration_expires_on, "date"),
-    ("city", "city", P.c.city, "text"),
-)
-CREDENTIAL = (
-    ("credential_type", "type", C.c.credential_type_code, "code"),
-    ("issuer", "issuer", C.c.issuer, "text"),
-    ("credential_number", "number", C.c.credential_number, "text"),
-    ("issued_on", "issued_on", C.c.issued_on, "date"),
-    ("expires_on", "expires_on", C.c.expires_on, "date"),
-    ("hours", "hours", C.c.hours, "number"),
-    ("in_person_hours", "in_person_hours", C.c.in_person_hours, "number"),
-    ("sessions", "sessions", C.c.sessions, "number"),
-    ("verification", "verification_status", C.c.verification_status, "enum"),
-    ("verification_on", "verification_on", C.c.verification_on, "date"),
-)
+# (CSV column, JSON key, database column, kind) of every field, in file order, as the export's
+# shapes declare them (``schema.export``): JSON keys follow the public API's record (status,
+# class, type, number); CSV columns the import files' names.
+PRACTITIONER = tuple((c, k, P.c[name], kind) for c, k, name, kind in columns(ExportPractitioner))
+CREDENTIAL = tuple((c, k, C.c[name], kind) for c, k, name, kind in columns(ExportCredential))
 CREDENTIAL_FIELDS = tuple(f[0] for f in CREDENTIAL)
 VERDICT_COLUMNS = tuple(f"verdict_{m}" for m in MODALITY_ORDER)
 CSV_COLUMNS = (
@@ -104,25 +85,35 @@ class ExportScope:
     description: dict[str, Any] = field(default_factory=dict)
 
 
+@query_object(frozen=True)
+class ExportFilters:
+    """What an export may be narrowed to (empty: no filter)."""
+
+    jurisdiction: Annotated[Code, AfterValidator(str.upper)] = Field(
+        "", description="Only this jurisdiction: " + JURISDICTION
+    )
+    profession: Annotated[Code, AfterValidator(str.lower)] = Field(
+        "", description="Only this profession code."
+    )
+
+
 def check_filters(
     session: Session, jurisdiction: str | None, profession: str | None
 ) -> tuple[str | None, str | None]:
     """The filters as known codes (jurisdiction upper-cased, profession lower-cased; empty
     means none); UnknownCode naming the parameter otherwise."""
-    code = _cleaned("jurisdiction", jurisdiction).upper() or None
-    prof = _cleaned("profession", profession).lower() or None
+    try:
+        filters = parse_query(
+            ExportFilters, {"jurisdiction": jurisdiction, "profession": profession}
+        )
+    except QueryError as exc:
+        raise UnknownCode(str(exc)) from None
+    code, prof = filters.jurisdiction or None, filters.profession or None
     if code and session.get(Jurisdiction, code) is None:
         raise UnknownCode(f"jurisdiction: unknown jurisdiction {code!r}")
     if prof and session.get(Profession, prof) is None:
         raise UnknownCode(f"profession: unknown profession {prof!r}")
     return code, prof
-
-
-def _cleaned(name: str, value: str | None) -> str:
-    try:
-        return clean_text(value, 50)
-    except ValueError as exc:
-        raise UnknownCode(f"{name}: {exc}") from None
 
 
 def scope_of(
@@ -131,22 +122,27 @@ def scope_of(
     """What ``user`` may export (``registry.scopes``), narrowed by the (checked) filters;
     ``user`` None is the whole registry (the command line)."""
     where: list[ColumnElement[bool]] = []
-    description: dict[str, Any] = {"role": "admin", "jurisdictions": None, "clinics": None}
+    role, jurisdictions, clinics = Role.ADMIN, None, None
     if user is not None:
         where.append(practitioner_filter(user))
-        description["role"] = user.role.value
+        role = user.role
         if user.role == Role.REGULATOR:
-            description["jurisdictions"] = sorted(user.jurisdiction_codes)
+            jurisdictions = sorted(user.jurisdiction_codes)
         elif user.role == Role.CLINIC_MANAGER:
             ids = sorted(user.clinic_ids)
-            names = session.scalars(select(Clinic.name).where(Clinic.id.in_(ids)))
-            description["clinics"] = sorted(names)
+            clinics = sorted(session.scalars(select(Clinic.name).where(Clinic.id.in_(ids))))
     if jurisdiction:
         where.append(P.c.jurisdiction_code == jurisdiction)
     if profession:
         where.append(P.c.profession_code == profession)
-    description.update(jurisdiction=jurisdiction, profession=profession)
-    return ExportScope(tuple(w for w in where if not isinstance(w, True_)), description)
+    description = ScopeShape(
+        role=role.value,
+        jurisdictions=jurisdictions,
+        clinics=clinics,
+        jurisdiction=jurisdiction,
+        profession=profession,
+    )
+    return ExportScope(tuple(w for w in where if not isinstance(w, True_)), description.to_json())
 
 
 def statements(where: Sequence[ColumnElement[bool]]):

@@ -1,9 +1,11 @@
-"""Typed query objects: the parameters several faces take, parsed and checked once.
+"""Typed query objects: the parameters several faces take, declared, parsed and checked once.
 
-An audit query (as-of date, expiry window, jurisdiction) and a search query, with their
-limits and defaults here only; the CLI, the API, the pages and the forms all parse through
-them. Every problem is reported by parameter name, in words; nothing a client sends reaches
-the database unchecked (PostgreSQL refuses NUL characters, for one).
+An audit query (as-of date, expiry window, jurisdiction), a day, and a search query are
+pydantic dataclasses: their fields hold the limits, the defaults and the words for each
+problem, the CLI, the API, the pages and the forms parse through them, and the API's OpenAPI
+document describes its parameters from the same fields. Every problem is reported by
+parameter name, in words; nothing a client sends reaches the database unchecked (PostgreSQL
+refuses NUL characters, for one).
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
+from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, ValidationError
+from pydantic import ValidationInfo as Info
+from pydantic.dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,6 +33,10 @@ _PAGE = re.compile(r"[0-9]{1,9}")
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 DEFAULT_WINDOW, MAX_WINDOW = 60, 3650
 _WINDOW = re.compile(r"[0-9]{1,4}")
+NAME_LENGTH, CODE_LENGTH = 100, 50  # search text (names, cities) and codes
+# What ``clean_text`` lets through, as a JSON Schema pattern: no C0 or C1 control character.
+NO_CONTROL = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+Q = TypeVar("Q")
 
 
 class QueryError(ValueError):
@@ -38,6 +48,41 @@ class QueryError(ValueError):
 
 
 SearchError = QueryError
+
+
+def parse_query(kind: type[Q], args: Mapping[str, Any], **context: Any) -> Q:
+    """A query object of ``kind`` from text parameters (an optional one missing: its
+    default), or QueryError naming each bad one in the words of its field's parser. ``context`` is
+    handed to the fields that check against the database (known codes)."""
+    adapter = _adapter(kind)
+    values = {
+        name: args.get(name)
+        for name, spec in kind.__pydantic_fields__.items()
+        if args.get(name) is not None or spec.is_required()  # a missing one: its parser says so
+    }
+    try:
+        return adapter.validate_python(values, context=context or None)
+    except ValidationError as exc:
+        raise QueryError(_messages(exc)) from None
+
+
+_ADAPTERS: dict[type, TypeAdapter] = {}
+
+
+def _adapter(kind: type) -> TypeAdapter:
+    if kind not in _ADAPTERS:
+        _ADAPTERS[kind] = TypeAdapter(kind)
+    return _ADAPTERS[kind]
+
+
+def _messages(exc: ValidationError) -> dict[str, str]:
+    """{parameter: the first problem}, in the parsers' own words (a parser's ValueError)."""
+    found: dict[str, str] = {}
+    for error in exc.errors(include_url=False):
+        cause = (error.get("ctx") or {}).get("error")
+        name = str(error["loc"][0]) if error["loc"] else "query"
+        found.setdefault(name, str(cause) if cause is not None else error["msg"])
+    return found
 
 
 def parse_day(text: str | None, default: date | None = None) -> date:
@@ -66,39 +111,11 @@ def parse_window(text: str | None) -> int:
     return int(text)
 
 
-def parse_as_of(text: str | None) -> date:
-    """An ``as_of`` parameter alone (default today); QueryError ('as_of: ...') otherwise."""
-    return AuditQuery.parse(text).as_of
-
-
-@dataclass(frozen=True)
-class AuditQuery:
-    """What an audit is asked: every practitioner in scope (``jurisdiction`` None: all of
-    the caller's) as of ``as_of``, with expiries within ``window`` days as warnings."""
-
-    as_of: date
-    window: int = DEFAULT_WINDOW
-    jurisdiction: str | None = None
-
-    @classmethod
-    def parse(
-        cls, as_of: str | None, window: str | None = None, jurisdiction: str | None = None
-    ) -> AuditQuery:
-        """From text parameters (any may be empty); QueryError naming each bad one."""
-        errors: dict[str, str] = {}
-        values: dict = {}
-        for name, parse, raw in (
-            ("as_of", parse_day, as_of),
-            ("window", parse_window, window),
-            ("jurisdiction", lambda t: clean_text(t, 50).upper() or None, jurisdiction),
-        ):
-            try:
-                values[name] = parse(raw)
-            except ValueError as exc:
-                errors[name] = str(exc)
-        if errors:
-            raise QueryError(errors)
-        return cls(**values)
+def parse_page(text: str | None) -> int:
+    text = (text or "").strip() or "1"
+    if not _PAGE.fullmatch(text) or not 1 <= int(text) <= MAX_PAGE:
+        raise ValueError(f"must be a whole number from 1 to {MAX_PAGE}")
+    return int(text)
 
 
 def clean_text(value: str | None, limit: int) -> str:
@@ -112,14 +129,117 @@ def clean_text(value: str | None, limit: int) -> str:
     return value
 
 
+def _typed(parse, kind: type):
+    """``parse`` for text; a value already of ``kind`` (from Python, not a client) as is."""
+
+    def check(value):
+        return value if isinstance(value, kind) and not isinstance(value, str) else parse(value)
+
+    return check
+
+
+def cleaned(limit: int) -> Any:
+    """Text cleaned by ``clean_text`` (at most ``limit`` characters, no control ones)."""
+    return Annotated[
+        str,
+        Field(max_length=limit, pattern=NO_CONTROL),
+        BeforeValidator(partial(clean_text, limit=limit)),
+    ]
+
+
+Day = Annotated[date, BeforeValidator(_typed(parse_day, date))]
+# Constraints first: they document (and hold) the value the parser hands on.
+Window = Annotated[int, Field(ge=0, le=MAX_WINDOW), BeforeValidator(_typed(parse_window, int))]
+Page = Annotated[int, Field(ge=1, le=MAX_PAGE), BeforeValidator(_typed(parse_page, int))]
+Code = cleaned(CODE_LENGTH)
+Name = cleaned(NAME_LENGTH)
+JURISDICTION = "ISO 3166-2 code, e.g. CA-AB."
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """What an audit is asked: every practitioner in scope (``jurisdiction`` None: all of
+    the caller's) as of ``as_of``, with expiries within ``window`` days as warnings."""
+
+    as_of: Day = Field(
+        default_factory=date.today,
+        description="Audit date, YYYY-MM-DD from 1900 to 2999; default today.",
+    )
+    window: Window = Field(
+        DEFAULT_WINDOW, description="Days ahead that count as expiring soon; default 60."
+    )
+    jurisdiction: Annotated[Code | None, AfterValidator(lambda c: (c or "").upper() or None)] = (
+        Field(None, description="ISO 3166-2 code.")
+    )
+
+    @classmethod
+    def parse(
+        cls, as_of: str | None, window: str | None = None, jurisdiction: str | None = None
+    ) -> AuditQuery:
+        """From text parameters (any may be empty); QueryError naming each bad one."""
+        args = {"as_of": as_of, "window": window, "jurisdiction": jurisdiction}
+        return parse_query(cls, args)
+
+
+@dataclass(frozen=True)
+class DayQuery:
+    """One day asked about (an evidence bundle's)."""
+
+    as_of: Day = Field(
+        default_factory=date.today,
+        description="The day, YYYY-MM-DD from 1900 to 2999; default today.",
+    )
+
+
+def parse_as_of(text: str | None) -> date:
+    """An ``as_of`` parameter alone (default today); QueryError ('as_of: ...') otherwise."""
+    return parse_query(DayQuery, {"as_of": text}).as_of
+
+
+def _known(kind: str, case, noun: str):
+    """A code in ``case``, checked against the codes in the parse's context (when given):
+    an unknown one is an error, a known one with nobody registered simply finds nobody."""
+
+    def check(code: str, info: Info) -> str:
+        code = case(code)
+        known = (info.context or {}).get(kind)
+        if code and known is not None and code not in known:
+            raise ValueError(f"unknown {noun} '{code}'")
+        return code
+
+    return AfterValidator(check)
+
+
+def _modality(value: str) -> str:
+    value = (value or "").strip().lower()
+    if value and value not in MODALITY_ORDER:
+        raise ValueError(f"must be one of {', '.join(MODALITY_ORDER)}")
+    return value
+
+
 @dataclass(frozen=True)
 class SearchQuery:
-    q: str = ""
-    jurisdiction: str = ""
-    profession: str = ""
-    modality: str = ""
-    city: str = ""
-    page: int = 1
+    """A public search. Codes are case-insensitive; an unknown jurisdiction, profession or
+    modality is an error (a known code with nobody registered is simply no results)."""
+
+    q: Name = Field(
+        "",
+        description="Family or given name prefix, 'given family' prefixes, or an exact "
+        "registration number; case-insensitive.",
+    )
+    jurisdiction: Annotated[Code, _known("jurisdictions", str.upper, "jurisdiction")] = Field(
+        "", description=JURISDICTION
+    )
+    profession: Annotated[Code, _known("professions", str.lower, "profession")] = Field(
+        "", description="Profession code."
+    )
+    modality: Annotated[
+        str,
+        BeforeValidator(_modality),
+        Field(json_schema_extra={"enum": list(MODALITY_ORDER)}),
+    ] = Field("", description="Only practitioners who perform it and are authorized for it today.")
+    city: Name = Field("", description="City, case-insensitive exact match.")
+    page: Page = Field(1, description="From 1.")
 
     @property
     def has_criteria(self) -> bool:
@@ -129,13 +249,6 @@ class SearchQuery:
         """The criteria as query-string arguments (for page links), empty ones left out."""
         names = ("q", "jurisdiction", "profession", "modality", "city")
         return {n: getattr(self, n) for n in names if getattr(self, n)}
-
-
-def parse_page(text: str | None) -> int:
-    text = (text or "").strip() or "1"
-    if not _PAGE.fullmatch(text) or not 1 <= int(text) <= MAX_PAGE:
-        raise ValueError(f"must be a whole number from 1 to {MAX_PAGE}")
-    return int(text)
 
 
 def known_codes(session: Session) -> tuple[frozenset[str], frozenset[str]]:
@@ -149,30 +262,5 @@ def known_codes(session: Session) -> tuple[frozenset[str], frozenset[str]]:
 def parse_search(
     args: Mapping[str, str], jurisdictions: Collection[str], professions: Collection[str]
 ) -> SearchQuery:
-    """Search parameters from a query string; SearchError names every bad one.
-
-    Codes are case-insensitive; an unknown jurisdiction, profession or modality is an error
-    (a known code with nobody registered is simply no results)."""
-    errors: dict[str, str] = {}
-    values: dict[str, str] = {}
-    for name, limit in (("q", 100), ("city", 100), ("jurisdiction", 50), ("profession", 50)):
-        try:
-            values[name] = clean_text(args.get(name), limit)
-        except ValueError as exc:
-            errors[name] = str(exc)
-    code = values.get("jurisdiction", "").upper()
-    if code and code not in jurisdictions:
-        errors["jurisdiction"] = f"unknown jurisdiction '{code}'"
-    profession = values.get("profession", "").lower()
-    if profession and profession not in professions:
-        errors["profession"] = f"unknown profession '{profession}'"
-    modality = (args.get("modality") or "").strip().lower()
-    if modality and modality not in MODALITY_ORDER:
-        errors["modality"] = f"must be one of {', '.join(MODALITY_ORDER)}"
-    try:
-        page = parse_page(args.get("page"))
-    except ValueError as exc:
-        errors["page"] = str(exc)
-    if errors:
-        raise SearchError(errors)
-    return SearchQuery(values["q"], code, profession, modality, values["city"], page)
+    """Search parameters from a query string; SearchError names every bad one."""
+    return parse_query(SearchQuery, args, jurisdictions=jurisdictions, professions=professions)

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from typing import Annotated
 
+from pydantic import BeforeValidator, Field
+from pydantic.dataclasses import dataclass as query_object
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,11 +24,31 @@ from ..rules.engine import label
 from ..rules.model import MODALITY_ORDER
 from .cache import cached
 from .credentials import CredentialState, state_of
-from .params import clean_text
+from .params import JURISDICTION, QueryError, clean_text, parse_query
 from .rulebook import current_rule_book
 from .verdicts import ModalityStatus, PractitionerStatus, statuses
 
 P = Practitioner
+KEY_LENGTH = 64
+# A registration number may hold '/' (the route takes the rest of the path), but the
+# document keeps each generated part to one path segment.
+PATH_SEGMENT = "^[^/\\u0000-\\u001f\\u007f-\\u009f]+$"
+KeyPart = Annotated[
+    str,
+    Field(min_length=1, max_length=KEY_LENGTH, json_schema_extra={"pattern": PATH_SEGMENT}),
+    BeforeValidator(partial(clean_text, limit=KEY_LENGTH)),
+]
+
+
+@query_object(frozen=True)
+class RecordKey:
+    """Which practitioner: the key of CONTRACT §3, as the path names it."""
+
+    jurisdiction: KeyPart = Field(description=JURISDICTION)
+    profession: KeyPart = Field(description="Profession code, e.g. physiotherapist.")
+    registration_number: KeyPart = Field(description="The regulator's registration number.")
+
+
 RECORD_COLUMNS = (
     P.id,
     P.jurisdiction_code.label("jurisdiction"),
@@ -120,17 +144,20 @@ def find_record(
 ) -> PublicRecord | None:
     """The public record for this key as of ``today``, or None (also for malformed keys)."""
     try:
-        key = [clean_text(v, 64) for v in (jurisdiction, profession, number)]
-    except ValueError:
+        key = parse_query(
+            RecordKey,
+            {"jurisdiction": jurisdiction, "profession": profession, "registration_number": number},
+        )
+    except QueryError:
         return None
     row = session.execute(
         select(*RECORD_COLUMNS)
         .join(Jurisdiction, Jurisdiction.code == P.jurisdiction_code)
         .join(Profession, Profession.code == P.profession_code)
         .where(
-            P.jurisdiction_code == key[0].upper(),
-            P.profession_code == key[1].lower(),
-            P.registration_number == key[2],
+            P.jurisdiction_code == key.jurisdiction.upper(),
+            P.profession_code == key.profession.lower(),
+            P.registration_number == key.registration_number,
         )
     ).first()
     if row is None:

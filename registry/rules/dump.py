@@ -22,7 +22,11 @@ HEADER = """\
 
 
 class _Dumper(yaml.SafeDumper):
-    """Block style, and long text folded at 100 columns rather than one endless line."""
+    """Block style, long text folded at 100 columns rather than one endless line, and never
+    an anchor or alias (the loader refuses them)."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
 
 
 def _text(dumper: yaml.SafeDumper, value: str):

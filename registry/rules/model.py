@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 MODALITY_ORDER = ("dry_needling", "ims", "acupuncture")
 ERROR, WARNING = "error", "warning"
@@ -25,6 +25,8 @@ GAP_KINDS = (
     "expiring_soon",
     "no_rule",
 )
+GapKind = Literal[GAP_KINDS]  # the types name the codes, for the API's schema
+Severity = Literal[ERROR, WARNING]
 
 # A credential's verification states (CONTRACT §1); WITHDRAWN ones count for nothing.
 PENDING, VERIFIED, REJECTED, REVOKED = "pending", "verified", "rejected", "revoked"
@@ -193,8 +195,8 @@ class Gap:
     registration_number: str
     name: str
     modality: str | None
-    kind: str
-    severity: str
+    kind: GapKind
+    severity: Severity
     credential_type: str | None
     rule_id: str | None
     source: str | None
