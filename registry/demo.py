@@ -470,13 +470,7 @@ def default_rules_bytes() -> bytes:
 def seed(session: Session, actor: str, today: date) -> list[str]:
     """Load the default rules (unless already active) and the demo registry; returns what
     was done, line by line. Running it again changes nothing."""
-    done = []
-    active = session.scalar(select(RuleSet).where(RuleSet.active.is_(True)))
-    rule_set = load_rules(session, actor, default_rules_bytes(), DEFAULT_RULES)
-    if active is None or rule_set.id != active.id:  # identical rules make no new version
-        done.append(
-            f"default rules loaded as version {rule_set.version} ({len(rule_set.rules)} rules)"
-        )
+    done = [_default_rules(session, actor)]
     practitioners, credentials = demo_csvs(today)
     done.append(import_practitioners(session, actor, io.StringIO(practitioners)).summary)
     done.append(import_credentials(session, actor, io.StringIO(credentials)).summary)
@@ -487,6 +481,22 @@ def seed(session: Session, actor: str, today: date) -> list[str]:
         done.append(f"login {email} / {password}  ({role}; {scope})")
     done.append(_demo_practitioner_account(session, actor))
     return done
+
+
+def _default_rules(session: Session, actor: str) -> str:
+    """Load the default rules when no rules are active or the active ones are an earlier
+    default file; never over a version someone else activated (a regulator's edit, a file
+    loaded by hand), which ``make run`` would otherwise silently undo."""
+    active = session.scalar(select(RuleSet).where(RuleSet.active.is_(True)))
+    if active is not None and active.filename != DEFAULT_RULES:
+        return (
+            f"default rules not loaded: version {active.version} ({active.filename}) is active; "
+            f"load them with 'registry load-rules' to replace it"
+        )
+    rule_set = load_rules(session, actor, default_rules_bytes(), DEFAULT_RULES)
+    if active is not None and rule_set.id == active.id:  # identical rules: no new version
+        return f"default rules already active as version {active.version}"
+    return f"default rules loaded as version {rule_set.version} ({len(rule_set.rules)} rules)"
 
 
 def _demo_practitioner_account(session: Session, actor: str) -> str:
