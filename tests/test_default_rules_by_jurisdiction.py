@@ -239,6 +239,38 @@ CANADA = [
         (),
         "missing_credential",
     ),
+    Case(
+        "from 2003-04-12 a CTCMA registration was required to practise acupuncture in BC: "
+        "a registrant who passed the College's examinations may needle in 2010",
+        "CA-BC",
+        ACUP,
+        ACU,
+        "authorized",
+        (cred("acupuncture_board_exam", "2004-05-01", issuer="CTCMA"),),
+        on="2010-03-01",
+        registered="2004-06-01",
+    ),
+    Case(
+        "a BC acupuncturist in 2010 without the College's examinations on file may not",
+        "CA-BC",
+        ACUP,
+        ACU,
+        "not_authorized",
+        (),
+        "missing_credential",
+        on="2010-03-01",
+        registered="2004-06-01",
+    ),
+    Case(
+        "before 2003-04-12 registration with the BC college was voluntary: no rule",
+        "CA-BC",
+        ACUP,
+        ACU,
+        "no_rule",
+        (),
+        on="2002-06-01",
+        registered="2001-01-01",
+    ),
     # Alberta
     Case(
         "an Alberta general-register PT with the authorization on the permit may needle",
@@ -423,6 +455,35 @@ CANADA = [
         "not_authorized",
         (),
         "missing_credential",
+    ),
+    Case(
+        "O.Reg 107/96 s.8 exempts only members of the listed colleges: an Ontario athletic "
+        "therapist, who has no college, may not perform acupuncture, whatever the course",
+        "CA-ON",
+        "athletic_therapist",
+        ACU,
+        "not_authorized",
+        (acu(300),),
+        "outside_scope",
+    ),
+    Case(
+        "dry needling is acupuncture below the dermis, so it is outside an Ontario athletic "
+        "therapist's reach too",
+        "CA-ON",
+        "athletic_therapist",
+        DN,
+        "not_authorized",
+        (dn(54),),
+        "outside_scope",
+    ),
+    Case(
+        "whether the College of Kinesiologists is in the O.Reg 107/96 Table is not confirmed, "
+        "so an Ontario kinesiologist's acupuncture has no rule",
+        "CA-ON",
+        "kinesiologist",
+        ACU,
+        "no_rule",
+        (acu(300),),
     ),
     Case(
         "an Ontario R.Ac. who passed the Pan-Canadian exams may needle",
@@ -1231,6 +1292,28 @@ UNITED_STATES = [
         (EXAM,),
         "missing_credential",
     ),
+    Case(
+        "G.S. 90-452 (1993) made a licence required: in 2005 a North Carolina acupuncturist "
+        "who passed the NCCAOM exams may needle",
+        "US-NC",
+        ACUP,
+        ACU,
+        "authorized",
+        (cred("acupuncture_board_exam", "2001-01-01", issuer="NCCAOM"),),
+        on="2005-06-01",
+        registered="2002-01-01",
+    ),
+    Case(
+        "in 2005 a North Carolina acupuncturist without the licensing examination may not",
+        "US-NC",
+        ACUP,
+        ACU,
+        "not_authorized",
+        (),
+        "missing_credential",
+        on="2005-06-01",
+        registered="2002-01-01",
+    ),
     # North Dakota
     Case(
         "a North Dakota PT with coursework and supervised practice may dry-needle",
@@ -1674,6 +1757,35 @@ UNITED_STATES = [
         IMS,
         "authorized",
         (WA_AUTH, dn(330, 120)),
+    ),
+    Case(
+        "RCW 18.74.200 asks 325 h of instruction and clinical experience: a Washington PT with "
+        "the endorsement and the 100 h of didactic instruction alone may not dry-needle",
+        "US-WA",
+        PT,
+        DN,
+        "not_authorized",
+        (WA_AUTH, dn(100, 100)),
+        "insufficient_hours",
+    ),
+    Case(
+        "a Washington PT with 325 h of training but no endorsement from the Department of "
+        "Health may not dry-needle",
+        "US-WA",
+        PT,
+        DN,
+        "not_authorized",
+        (dn(330, 120),),
+        "missing_credential",
+    ),
+    Case(
+        "an endorsement recorded as issued by a course provider is not the Secretary's",
+        "US-WA",
+        PT,
+        DN,
+        "not_authorized",
+        (auth("Kinetacore", "2024-08-01"), dn(330, 120)),
+        "unapproved_issuer",
     ),
     Case(
         "a 54-hour weekend course does not reach Washington's 325 h",
