@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     from . import db, security
     from .auth import bearer
     from .extensions import csrf, limiter, login_manager
+    from .services import verdict_store  # noqa: F401 (keeps the verdict store current on commit)
     from .templating import init_app as init_templating
 
     db.init_app(app)

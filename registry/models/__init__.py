@@ -15,6 +15,7 @@ from .practitioner import (
 from .reference import CredentialType, Jurisdiction, Modality, Profession
 from .rules import Rule, RuleSet
 from .user import Role, User, UserClinic, UserJurisdiction
+from .verdict import StoredVerdict
 
 __all__ = [
     "ApiToken",
@@ -39,6 +40,7 @@ __all__ = [
     "Role",
     "Rule",
     "RuleSet",
+    "StoredVerdict",
     "User",
     "VerificationStatus",
     "WITHDRAWN_STATUSES",

@@ -178,6 +178,10 @@ class RuleBook:
             for modality in rule.modalities:
                 self._index[(rule.jurisdiction, rule.profession, modality)].append(rule)
 
+    def rules_for(self, jurisdiction: str, profession: str, modality: str) -> list[RuleSnap]:
+        """Every rule, of any date range, for this jurisdiction, profession and modality."""
+        return list(self._index.get((jurisdiction, profession, modality), ()))
+
     def rule_for(self, jurisdiction: str, profession: str, modality: str, on: date):
         """The rule whose date range contains ``on``, or None."""
         for rule in self._index.get((jurisdiction, profession, modality), ()):

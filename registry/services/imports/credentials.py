@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ...models import Credential, CredentialDecision, Practitioner, VerificationStatus
 from ...models.base import utcnow
-from .. import audit
+from .. import audit, verdict_store
 from ..bulk import allocate_ids, one_of, refresh_statistics
 from ..codes import Codes, load_codes
 from ..fields import parse_amount, parse_bool, parse_count, parse_date
@@ -237,6 +237,8 @@ class _ChunkWriter:
         ]
         decisions += [(old["id"], old["practitioner_id"], d) for old, d, _ in decided]
         audit.record_many(self.session, self.actor, self._insert_decisions(decisions))
+        written = [v["practitioner_id"] for v in new] + [o["practitioner_id"] for o, *_ in changed]
+        verdict_store.refresh(self.session, written)
 
     def _existing(self, chunk: list[Row]) -> dict[tuple, dict[str, Any]]:
         ids = {r.values["practitioner_id"] for r in chunk}

@@ -16,7 +16,7 @@ from ...models import (
     RegistrationStatus,
 )
 from ...models.base import utcnow
-from .. import audit
+from .. import audit, verdict_store
 from ..bulk import allocate_ids, one_of, refresh_statistics
 from ..clinics import ClinicCache
 from ..codes import Codes, load_codes
@@ -233,6 +233,8 @@ class _ChunkWriter:
                 self.report.unchanged += 1
         audit.record_many(self.session, self.actor, self._insert(new), plain_values=True)
         audit.record_many(self.session, self.actor, self._update(changed, mods, staff))
+        written = [self.known[tuple(v[k] for k in KEY)] for v in new]
+        verdict_store.refresh(self.session, written + [old["id"] for old, *_ in changed])
         revoked = [
             old["id"]
             for old, _, row, _, _ in changed

@@ -1,0 +1,214 @@
+"""Keeping the verdict store (``models.StoredVerdict``) equal to a full evaluation.
+
+Every write that can change a verdict refreshes the rows of the practitioners it touched, in
+the same transaction:
+
+- ORM writes are noticed by themselves: after each flush, the practitioners of every new,
+  changed or deleted practitioner, modality, credential and verification decision are noted
+  on the session, and just before the transaction commits their rows are recomputed.
+- Bulk writes that bypass the ORM (the CSV imports) say which practitioners they wrote with
+  ``touch``.
+- Activating rules refreshes the jurisdictions whose rules changed (``refresh_jurisdictions``).
+- Time passing is ``refresh_due`` (``registry refresh-verdicts``, daily): only the rows whose
+  ``holds_until`` has passed, or that were computed for another day.
+
+``differences`` compares the store with a full evaluation (``registry check-verdicts``).
+Set-based throughout: CHUNK practitioners at a time, four snapshot queries, one delete and
+one executemany per chunk, so memory stays flat in the registry's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, event, insert, or_, select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Credential,
+    CredentialDecision,
+    Practitioner,
+    PractitionerModality,
+    RuleSet,
+    StoredVerdict,
+)
+from ..read.rulebook import rule_book
+from ..read.snapshots import iter_snapshots
+from ..rules import PractitionerSnap, RuleBook
+from ..rules.engine import authorization, performed
+from ..rules.horizon import holds_until
+from .bulk import one_of
+
+CHUNK = 2000
+TOUCHED = "verdicts_touched"  # session.info key: practitioner ids whose rows are stale
+V = StoredVerdict.__table__
+
+
+def touch(session: Session, ids: Iterable[int]) -> None:
+    """Note practitioners whose verdicts a write may have changed; refreshed at commit."""
+    session.info.setdefault(TOUCHED, set()).update(ids)
+
+
+def rows_for(
+    snap: PractitionerSnap, book: RuleBook, day: date, version: int | None
+) -> Iterator[dict[str, Any]]:
+    """The store's rows for one practitioner: one per modality they declare."""
+    for modality in performed(snap):
+        auth = authorization(snap, book, day, modality)
+        yield {
+            "practitioner_id": snap.id,
+            "modality": modality,
+            "verdict": auth.verdict,
+            "rule_id": auth.rule.id if auth.rule else None,
+            "rule_set_version": version,
+            "computed_on": day,
+            "holds_until": holds_until(snap, book, day, modality),
+        }
+
+
+def _active_version(session: Session) -> int | None:
+    return session.scalar(select(RuleSet.version).where(RuleSet.active.is_(True)))
+
+
+def refresh(session: Session, ids: Iterable[int], day: date | None = None) -> int:
+    """Recompute the rows of practitioners ``ids`` for ``day`` (default today); returns how
+    many practitioners were refreshed. Ids that no longer exist just lose their rows."""
+    ids = sorted(set(ids))
+    if not ids:
+        return 0
+    day = day or date.today()
+    book, version = rule_book(session), _active_version(session)
+    for start in range(0, len(ids), CHUNK):
+        _write(session, ids[start : start + CHUNK], book, day, version)
+    return len(ids)
+
+
+def _write(session: Session, ids: list[int], book: RuleBook, day: date, version) -> None:
+    rows = [
+        row
+        for snap in iter_snapshots(session, ids=ids)
+        for row in rows_for(snap, book, day, version)
+    ]
+    session.execute(delete(V).where(one_of(session, V.c.practitioner_id, ids)))
+    if rows:
+        session.execute(insert(V), rows)
+
+
+def _ids(session: Session, query) -> Iterator[list[int]]:
+    """Practitioner ids from ``query``, CHUNK at a time (the ids are read first, so the
+    writes that follow never run under an open cursor)."""
+    ids = list(session.scalars(query))
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def refresh_jurisdictions(
+    session: Session, jurisdictions: Iterable[str] | None, day: date | None = None
+) -> int:
+    """Refresh every practitioner of ``jurisdictions`` (None: every practitioner)."""
+    query = select(Practitioner.id).order_by(Practitioner.id)
+    if jurisdictions is not None:
+        codes = sorted(set(jurisdictions))
+        if not codes:
+            return 0
+        query = query.where(Practitioner.jurisdiction_code.in_(codes))
+    return sum(refresh(session, chunk, day) for chunk in _ids(session, query))
+
+
+def due(day: date):
+    """Practitioners with a row that no longer holds on ``day`` (or was computed for a later
+    day), or with a declared modality that has no row."""
+    stale = select(V.c.practitioner_id).where(or_(V.c.holds_until < day, V.c.computed_on > day))
+    M = PractitionerModality.__table__
+    missing = select(M.c.practitioner_id).where(
+        ~select(V.c.practitioner_id)
+        .where(V.c.practitioner_id == M.c.practitioner_id, V.c.modality == M.c.modality_code)
+        .exists()
+    )
+    return stale.union(missing)
+
+
+def refresh_due(session: Session, day: date | None = None) -> int:
+    """Refresh the practitioners whose stored verdicts no longer hold (the daily job)."""
+    day = day or date.today()
+    stale = due(day).subquery()
+    query = select(stale.c.practitioner_id).order_by(stale.c.practitioner_id)
+    return sum(refresh(session, chunk, day) for chunk in _ids(session, query))
+
+
+def differences(session: Session, day: date | None = None) -> Iterator[str]:
+    """Every way the store differs from a full evaluation on ``day``, in words: a missing,
+    extra or different row (the verdict, its rule or a ``holds_until`` other than the
+    evaluation's). Empty when the store is exact."""
+    day = day or date.today()
+    book, version = rule_book(session), _active_version(session)
+    stored: dict[tuple[int, str], tuple] = {}
+    columns = (V.c.practitioner_id, V.c.modality, V.c.verdict, V.c.rule_id, V.c.holds_until)
+    current = or_(V.c.holds_until.is_(None), V.c.holds_until >= day)
+    query = select(*columns).where(V.c.computed_on <= day, current)
+    for chunk in _chunks(session.execute(query.order_by(V.c.practitioner_id))):
+        stored.update({(r.practitioner_id, r.modality): tuple(r)[2:] for r in chunk})
+    for snap in iter_snapshots(session):
+        for row in rows_for(snap, book, day, version):
+            key = (row["practitioner_id"], row["modality"])
+            want = (row["verdict"], row["rule_id"], row["holds_until"])
+            have = stored.pop(key, None)
+            if have is None:
+                yield f"practitioner {key[0]}, {key[1]}: no current row (should be {want[0]})"
+            elif tuple(have) != want:
+                yield (
+                    f"practitioner {key[0]}, {key[1]}: stored {_words(have)}, "
+                    f"evaluated {_words(want)}"
+                )
+    for (pid, modality), have in sorted(stored.items()):
+        yield f"practitioner {pid}, {modality}: stored {have[0]} but not declared"
+
+
+def _words(row: tuple) -> str:
+    verdict, rule_id, until = row
+    return f"{verdict} under {rule_id or 'no rule'} until {until or 'further notice'}"
+
+
+def _chunks(result) -> Iterator[list]:
+    while rows := result.fetchmany(CHUNK):
+        yield rows
+
+
+# --- noticing ORM writes ------------------------------------------------------------------
+
+_WATCHED = (Practitioner, PractitionerModality, Credential, CredentialDecision)
+
+
+def _practitioner_id(obj: Any) -> int | None:
+    if isinstance(obj, Practitioner):
+        return obj.id
+    return getattr(obj, "practitioner_id", None) or getattr(
+        getattr(obj, "credential", None), "practitioner_id", None
+    )
+
+
+@event.listens_for(Session, "after_flush")
+def _note_writes(session: Session, _context) -> None:
+    ids = {
+        _practitioner_id(obj)
+        for obj in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(obj, _WATCHED)
+    }
+    ids.discard(None)
+    if ids:
+        touch(session, ids)
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh_touched(session: Session) -> None:
+    session.flush()
+    ids = session.info.pop(TOUCHED, None)
+    if ids:
+        refresh(session, ids)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_touched(session: Session) -> None:
+    session.info.pop(TOUCHED, None)
