@@ -1943,7 +1943,176 @@ ACUPUNCTURISTS = [
     for state in ("AL", "OK", "SD")
 ]
 
-CASES = CANADA + UNITED_STATES + ACUPUNCTURISTS
+START_DATES = [
+    # where no source dates the rule itself, it starts on the earliest date a cited source
+    # supports; before that day an audit reports no_rule
+    Case(
+        "SCPT's bylaws in the Gazette of 2012-12-07 recognize Dr. Gunn's IMS course",
+        "CA-SK",
+        PT,
+        IMS,
+        "authorized",
+        (cred("ims_certification", "2010-01-01", issuer="UBC Gunn IMS", hours=95),),
+        on="2012-12-07",
+        registered="2005-01-01",
+    ),
+    Case(
+        "before the Gazette of 2012-12-07 no Saskatchewan bylaw is on file",
+        "CA-SK",
+        PT,
+        IMS,
+        "no_rule",
+        on="2012-12-06",
+        registered="2005-01-01",
+    ),
+    Case(
+        "§2620.5, re-enacted from 2001-01-01, lets a California PT penetrate tissue only to "
+        "evaluate neuromuscular performance",
+        "US-CA",
+        PT,
+        DN,
+        "not_authorized",
+        (dn(54, issued="2000-06-01"),),
+        "outside_scope",
+        on="2001-01-01",
+        registered="1995-01-01",
+    ),
+    Case(
+        "before the re-enacted §2620.5 took over, no California PT rule is on file",
+        "US-CA",
+        PT,
+        DN,
+        "no_rule",
+        on="2000-12-31",
+        registered="1995-01-01",
+    ),
+    Case(
+        "from 1975-07-12 a California acupuncturist certified after the Committee's "
+        "examination may needle",
+        "US-CA",
+        ACUP,
+        ACU,
+        "authorized",
+        (cred("acupuncture_board_exam", "1975-07-01", issuer="Acupuncture Advisory Committee"),),
+        on="1975-07-12",
+        registered="1975-07-01",
+    ),
+    Case(
+        "at the end of 2000, the Acupuncture Act of Georgia's year, a physician approved by "
+        "the Board after 300 h may needle",
+        "US-GA",
+        "physician",
+        ACU,
+        "authorized",
+        (
+            auth("Composite State Board of Medical Examiners", "2000-06-01"),
+            cred("acupuncture_course", "2000-01-01", issuer="UCLA", hours=300),
+        ),
+        on="2000-12-31",
+        registered="1990-01-01",
+    ),
+    Case(
+        "when HB 457 was read a second time (2025-02-19), Georgia OTs had no dry needling "
+        "authorization",
+        "US-GA",
+        "occupational_therapist",
+        DN,
+        "not_authorized",
+        (dn(68),),
+        "outside_scope",
+        on="2025-02-19",
+    ),
+    Case(
+        "on 2019-02-06, when APTA Hawaii backed SB 547, §461J-2.5 kept PTs from puncturing "
+        "the skin",
+        "US-HI",
+        PT,
+        DN,
+        "not_authorized",
+        (dn(54),),
+        "outside_scope",
+        on="2019-02-06",
+    ),
+    Case(
+        "at the end of 2003 (HB 853) a Hawaii physician needed the acupuncture licence",
+        "US-HI",
+        "physician",
+        ACU,
+        "not_authorized",
+        (cred("acupuncture_course", "2001-01-01", issuer="UCLA", hours=300),),
+        "missing_credential",
+        on="2003-12-31",
+        registered="1995-01-01",
+    ),
+    Case(
+        "r.481-843.5, in force by 2024-12-11, lets an Iowa chiropractor with 100 in-person "
+        "hours needle",
+        "US-IA",
+        "chiropractor",
+        ACU,
+        "authorized",
+        (acu(100, in_person=100),),
+        on="2024-12-11",
+    ),
+    Case(
+        "before 2024-12-11 no Iowa chiropractor rule is on file",
+        "US-IA",
+        "chiropractor",
+        ACU,
+        "no_rule",
+        on="2024-12-10",
+    ),
+    Case(
+        "from 2014-04-21 N.J.A.C. 13:35-9.20 asks a NJ acupuncturist for 26 h of CE and CPR",
+        "US-NJ",
+        ACUP,
+        ACU,
+        "authorized",
+        (
+            EXAM,
+            cred("cpr_certification", "2014-01-10", issuer="Red Cross", expires="2016-01-10"),
+            cred("continuing_education", "2013-06-01", hours=30),
+        ),
+        on="2014-04-21",
+        registered="2012-06-01",
+    ),
+    Case(
+        "the State Board for Chiropractic's opinion of 2004-03-17: no needles for New York "
+        "chiropractors",
+        "US-NY",
+        "chiropractor",
+        DN,
+        "not_authorized",
+        (dn(54, issued="2003-06-01"),),
+        "outside_scope",
+        on="2004-03-17",
+        registered="1995-01-01",
+    ),
+    Case(
+        "under Article 160 (chapter 772 of 1990) a New York acupuncturist who passed the "
+        "board's exam may needle at the end of 1990",
+        "US-NY",
+        ACUP,
+        ACU,
+        "authorized",
+        (cred("acupuncture_board_exam", "1990-06-01", issuer="NYSED"),),
+        on="1990-12-31",
+        registered="1990-06-01",
+    ),
+    Case(
+        "when the 2025-26 Legislature opened (2025-01-13), Washington OTs had no needling "
+        "endorsement",
+        "US-WA",
+        "occupational_therapist",
+        DN,
+        "not_authorized",
+        (dn(100),),
+        "outside_scope",
+        on="2025-01-13",
+    ),
+]
+
+CASES = CANADA + UNITED_STATES + ACUPUNCTURISTS + START_DATES
 
 
 # ---------------------------------------------------------------- loading and evaluating
@@ -2022,10 +2191,12 @@ def test_every_needling_authorization_names_its_own_regulator_and_must_be_verifi
                 assert item.verified, rule.id
 
 
-def test_placeholder_start_dates_say_so():
+def test_no_rule_starts_on_a_placeholder_date():
+    """Every start date comes from a source; where none dates the rule itself, its notes say
+    which earliest date a cited source supports."""
     for rule in rules_file().rules:
-        if rule.effective_from == date(2000, 1, 1):
-            assert "placeholder" in (rule.notes or ""), rule.id
+        assert rule.effective_from != date(2000, 1, 1), rule.id
+        assert "placeholder" not in (rule.notes or ""), rule.id
 
 
 CANADA_CODES = {
