@@ -35,7 +35,7 @@ class Config:
     # A browser that logged in to an account is known to it this long (registry/auth/devices.py).
     KNOWN_DEVICE_DAYS = int(os.environ.get("KNOWN_DEVICE_DAYS", "180"))
     # Public answers are cached per worker while the registry is unchanged (see
-    # registry/public/cache.py): reused without a query for FRESH seconds, kept at most
+    # registry/read/cache.py): reused without a query for FRESH seconds, kept at most
     # SECONDS; 0 turns the cache off.
     PUBLIC_CACHE_SECONDS = float(os.environ.get("PUBLIC_CACHE_SECONDS", "30"))
     PUBLIC_CACHE_FRESH_SECONDS = float(os.environ.get("PUBLIC_CACHE_FRESH_SECONDS", "1"))

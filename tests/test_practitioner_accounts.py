@@ -18,6 +18,7 @@ from registry.models import (
     Credential,
     LinkStatus,
     OneTimeLink,
+    RegistrationStatus,
     User,
     VerificationStatus,
 )
@@ -432,13 +433,19 @@ def test_a_declined_request_is_not_asked_again_for_thirty_days(
     assert "declined this clinic&#39;s request less than 30 days ago" in text(desk.get("/clinic/"))
     assert again.status_code == 302 and outbox.take() == []
     # a month on, the clinic may ask again
+    month_ago(session, bow)
+    ask(desk, HARBOUR_ONLY, bow.id)
+    assert [m.to for m in outbox.take()] == [HARBOUR_EMAIL]
+
+
+def month_ago(session, bow) -> None:
+    """Thirty-one days pass since the practitioner answered and the clinic's mail went."""
     session.execute(
         update(ClinicStaff).values(decided_at=utcnow() - timedelta(days=31))
         .where(ClinicStaff.clinic_id == bow.id)
     )  # fmt: skip
+    session.execute(update(OneTimeLink).values(created_at=utcnow() - timedelta(days=31)))
     session.commit()
-    ask(desk, HARBOUR_ONLY, bow.id)
-    assert [m.to for m in outbox.take()] == [HARBOUR_EMAIL]
 
 
 def test_the_manager_may_withdraw_a_waiting_request(demo, app, session, make_user, outbox):
@@ -653,3 +660,137 @@ def test_one_invitation_or_claim_mail_per_record_per_ten_minutes(
     session.commit()
     claim(client_for(app, None), AUTHORIZED)
     assert len(outbox.take()) == 1
+
+
+def withdraw(manager_client, practitioner_id: int, clinic_id: int):
+    return manager_client.post(
+        f"/clinic/requests/{practitioner_id}/withdraw", data={"clinic": clinic_id}
+    )
+
+
+def test_asking_and_withdrawing_again_and_again_mails_the_practitioner_once_a_day(
+    demo, app, session, make_user, outbox
+):
+    bow = clinic(session, BOW)
+    manager = make_user("clinic_manager", clinics=[BOW])
+    session.commit()
+    desk = client_for(app, manager)
+    li = practitioner(session, HARBOUR_ONLY)
+    for _ in range(6):
+        assert ask(desk, HARBOUR_ONLY, bow.id).status_code == 302
+        assert withdraw(desk, li.id, bow.id).status_code == 302
+    ask(desk, HARBOUR_ONLY, bow.id)
+    url = link_in(only_mail(outbox, HARBOUR_EMAIL))  # one mail, not seven
+    assert "Asked to join the staff" in text(desk.get("/clinic/"))
+    # every request and withdrawal is still on record
+    assert len(actions(session, "clinic_link.request")) == 7
+    assert len(actions(session, "clinic_link.withdraw")) == 6
+    # the one mail they have answers the request that waits now
+    accepted = client_for(app, None).post(url, data={"answer": "accept"})
+    assert accepted.status_code == 200 and "You accepted" in text(accepted)
+    assert session.get(ClinicStaff, (bow.id, li.id)).status == LinkStatus.ACCEPTED
+
+
+def test_a_new_request_mail_goes_once_a_day_has_passed(demo, app, session, make_user, outbox):
+    bow = clinic(session, BOW)
+    manager = make_user("clinic_manager", clinics=[BOW])
+    session.commit()
+    desk = client_for(app, manager)
+    li = practitioner(session, HARBOUR_ONLY)
+    ask(desk, HARBOUR_ONLY, bow.id)
+    withdraw(desk, li.id, bow.id)
+    outbox.take()
+    session.execute(update(OneTimeLink).values(created_at=utcnow() - timedelta(hours=25)))
+    session.commit()
+    ask(desk, HARBOUR_ONLY, bow.id)
+    assert [m.to for m in outbox.take()] == [HARBOUR_EMAIL]
+
+
+def test_a_declined_request_cannot_be_forgotten_to_let_the_clinic_ask_at_once(
+    demo, app, session, make_user, outbox
+):
+    bow = clinic(session, BOW)
+    manager = make_user("clinic_manager", clinics=[BOW])
+    session.commit()
+    desk = client_for(app, manager)
+    user = account(session, HARBOUR_ONLY)
+    ask(desk, HARBOUR_ONLY, bow.id)
+    outbox.take()
+    me = client_for(app, user)
+    me.post(f"/me/clinics/{bow.id}/decline", data={})
+    home = text(me.get("/me"))
+    assert "It may not ask again before" in home and "Forget it" not in home
+    forgot = me.post(f"/me/clinics/{bow.id}/end", data={"confirmed": "yes"})
+    assert forgot.status_code == 302
+    assert "stays on your page until" in text(me.get("/me"))
+    li = practitioner(session, HARBOUR_ONLY)
+    assert session.get(ClinicStaff, (bow.id, li.id)).status == LinkStatus.DECLINED
+    ask(desk, HARBOUR_ONLY, bow.id)
+    assert "declined this clinic&#39;s request less than 30 days ago" in text(desk.get("/clinic/"))
+    assert outbox.take() == []
+    # a month on, they may forget it (and the clinic may ask again)
+    month_ago(session, bow)
+    assert "Forget it" in text(me.get("/me"))
+    assert me.post(f"/me/clinics/{bow.id}/end", data={"confirmed": "yes"}).status_code == 302
+    assert session.get(ClinicStaff, (bow.id, li.id)) is None
+
+
+def test_ending_a_waiting_request_counts_as_declining_it(demo, app, session, make_user, outbox):
+    bow = clinic(session, BOW)
+    manager = make_user("clinic_manager", clinics=[BOW])
+    session.commit()
+    desk = client_for(app, manager)
+    user = account(session, HARBOUR_ONLY)
+    ask(desk, HARBOUR_ONLY, bow.id)
+    outbox.take()
+    me = client_for(app, user)
+    assert me.post(f"/me/clinics/{bow.id}/end", data={"confirmed": "yes"}).status_code == 302
+    assert "you declined its request" in text(me.get("/me"))
+    ask(desk, HARBOUR_ONLY, bow.id)
+    assert "declined this clinic&#39;s request less than 30 days ago" in text(desk.get("/clinic/"))
+    assert outbox.take() == []
+
+
+def revoke(session, key: str):
+    p = practitioner(session, key)
+    p.registration_status = RegistrationStatus.REVOKED
+    session.commit()
+    return p
+
+
+def test_a_revoked_registration_gets_no_invitation(demo, app, make_user, session, outbox):
+    regulator = make_user("regulator", jurisdictions=["CA-AB"])
+    session.commit()
+    revoke(session, AUTHORIZED)
+    desk = client_for(app, regulator)
+    record = "/regulator/practitioners/" + AUTHORIZED
+    assert desk.post(record + "/invite").status_code == 302
+    assert (
+        "No invitation sent: Omar Sato&#39;s registration is revoked, so they may not have an "
+        "account." in text(desk.get(record))
+    )
+    assert outbox.take() == []
+
+
+def test_a_revoked_registration_claims_nothing_and_hears_what_everyone_hears(
+    demo, app, session, outbox
+):
+    unknown = text(claim(client_for(app, None), "CA-AB/physiotherapist/NOT-ON-FILE"))
+    revoke(session, AUTHORIZED)
+    assert text(claim(client_for(app, None), AUTHORIZED)) == unknown
+    assert outbox.take() == []
+
+
+def test_an_invitation_sent_before_a_revocation_opens_no_account(
+    demo, app, make_user, session, outbox
+):
+    regulator = make_user("regulator", jurisdictions=["CA-AB"])
+    session.commit()
+    client_for(app, regulator).post("/regulator/practitioners/" + AUTHORIZED + "/invite")
+    url = link_in(outbox.take()[0])
+    omar = revoke(session, AUTHORIZED)
+    visitor = client_for(app, None)
+    assert visitor.get(url).status_code == 410
+    opened = visitor.post(url, data={"password": NEW_PASSWORD, "again": NEW_PASSWORD})
+    assert opened.status_code == 410 and "expired or was already used" in text(opened)
+    assert session.scalar(select(User).where(User.practitioner_id == omar.id)) is None

@@ -175,3 +175,52 @@ def test_the_no_rule_notes_restate_the_rules_guide():
         for m in spelled[part.strip()]
     }
     assert from_guide == _notes()
+
+
+def test_a_regulator_may_not_rename_a_profession_every_jurisdiction_shares(
+    client, regulator, session
+):
+    downloaded = client.get("/regulator/rules/download.yaml").data.decode()
+    renamed = downloaded.replace("name: Physiotherapist / physical therapist", "name: Physio", 1)
+    assert renamed != downloaded
+    refused = upload(client, renamed.encode())
+    assert refused.status_code == 400
+    problem = (
+        "professions: physiotherapist is named “Physiotherapist / physical therapist” here, "
+        "not “Physio”; every jurisdiction shares this profession, so only an admin may rename "
+        "it (keep “Physiotherapist / physical therapist” in your file)"
+    )
+    assert problem in text(refused)
+    assert "These are exactly the rules in force" not in text(refused)
+    # posting the activation anyway is refused the same way: no silent new version
+    import base64
+    import hashlib
+
+    fields = {
+        "content": base64.b64encode(renamed.encode()).decode(),
+        "checksum": hashlib.sha256(renamed.encode()).hexdigest(),
+        "filename": "rules.yaml",
+        "base_version": "1",
+        "note": "Shorter name",
+    }
+    again = client.post("/regulator/rules/activate", data=fields)
+    assert again.status_code == 400 and problem in text(again)
+    assert versions(session) == 1
+    names = code_names(session, DECLARED[1][1])
+    assert names["physiotherapist"] == "Physiotherapist / physical therapist"
+
+
+def test_the_preview_calls_a_file_identical_only_when_loading_it_would_make_no_version(
+    client, regulator, session
+):
+    downloaded = client.get("/regulator/rules/download.yaml").data.decode()
+    renamed = downloaded.replace("name: Alberta", "name: Alberta (Canada)", 1)
+    assert renamed != downloaded
+    preview = text(upload(client, renamed.encode()))
+    assert "These are exactly the rules in force" not in preview
+    assert "Codes declared: jurisdiction CA-AB renamed “Alberta” → “Alberta (Canada)”" in preview
+    fields = activation_fields(preview)
+    done = client.post("/regulator/rules/activate", data=fields | {"note": "Official name"})
+    assert done.status_code == 302
+    assert versions(session) == 2
+    assert code_names(session, DECLARED[0][1])["CA-AB"] == "Alberta (Canada)"

@@ -99,6 +99,26 @@ def test_unverified_is_an_error_and_the_explanation_says_what_it_waits_for():
     )
 
 
+@pytest.mark.parametrize(
+    ("on", "told"),
+    [
+        # on the day it was entered and after, the explanation names who entered it and when
+        ("2026-12-05", "submitted 2026-12-05 by an import"),
+        ("2027-01-10", "submitted 2026-12-05 by an import"),
+        # an audit of an earlier day never cites an entry that had not happened yet
+        ("2026-12-04", "issued 2022-01-01"),
+        ("2022-01-31", "issued 2022-01-01"),
+    ],
+)
+def test_the_waiting_explanation_never_cites_an_entry_after_the_audit_day(on, told):
+    p = person(
+        cred(issued="2022-01-01", entered_by="an import", entered_on=day("2026-12-05")),
+        cred("dry_needling_course", "2021-06-01", hours=16),
+    )
+    auth = authorization(p, book(RULE), day(on), "dry_needling")
+    assert describe_basis(auth) == f"waiting for verification of the needling authorization {told}"
+
+
 def test_pending_needs_a_clean_registration_and_no_other_error():
     unverified = cred(issued="2025-01-01")
     lapsed = person(

@@ -22,7 +22,7 @@ from ..read.history import action_words, actors_for, changes, field_words, histo
 from ..read.verdicts import statuses
 from ..rules.explain import advice
 from ..services import InvalidInput, NotFound
-from ..services.accounts import decide_link, end_link, own_link, requests_for
+from ..services.accounts import decide_link, end_link, own_link, reask_from, requests_for
 from ..services.credentials import add_credential, renew_credential
 from ..services.evidence import evidence_store, size_words
 from ..services.practitioners import set_modalities, update_practitioner
@@ -70,6 +70,8 @@ def _page(p: Practitioner, code: int = 200, **forms):
         expiries=upcoming_expiries(status.snap, date.today()),
         links=links,
         waiting=sum(link.status == LinkStatus.REQUESTED for link, _ in links),
+        reask_from=reask_from,
+        today=date.today(),
         link_form=LinkForm(formdata=None),
         events=events,
         actors=actors_for(session, events.items, current_user.email),

@@ -22,8 +22,10 @@ from ..services.rulesets import (
     DECLARED,
     RulesRefused,
     code_names,
+    declared_changes,
     load_rules,
     load_rules_scoped,
+    unchanged,
 )
 from . import bp
 from .forms import ActivateForm, RulesFilterForm, RulesUploadForm, choices
@@ -160,7 +162,15 @@ def _preview(form, data: bytes, filename: str, as_of: date, message=None, code=2
         base_version=str(active.version) if active else "",
     )
     return _upload_page(
-        form, preview=preview, activate=activate, filename=filename, message=message, code=code
+        form,
+        preview=preview,
+        # the load's own test, so the page never promises "no new version" wrongly
+        identical=unchanged(session, preview.proposed, preview.parsed),
+        codes_changed=declared_changes(session, preview.parsed),
+        activate=activate,
+        filename=filename,
+        message=message,
+        code=code,
     )
 
 

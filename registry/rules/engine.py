@@ -203,7 +203,7 @@ def requirement_check(
         return gap(*shortfall)
     pool = counting or current
     if item.verified and not any(c.state_on(d) == VERIFIED for c in pool):
-        return gap("unverified", waiting_words(pool), pool)
+        return gap("unverified", waiting_words(pool, d), pool)
     if all(c.expires_on is not None and c.expires_on <= ctx.horizon for c in pool):
         return gap("expiring_soon", f"{what} expires {max(c.expires_on for c in pool)}", pool)
     return None, tuple(pool)
@@ -221,11 +221,17 @@ def _withdrawn(credentials: list[CredentialSnap], day: date) -> str:
     return f" ({what} was {decision.status} on {decision.on}{more})"
 
 
-def waiting_words(pool: Iterable[CredentialSnap]) -> str:
+def waiting_words(pool: Iterable[CredentialSnap], day: date) -> str:
     """'waiting for verification of the needling authorization submitted 2026-11-02 by Bow
-    River Physio': the newest of the credentials that would count once verified."""
-    c = max(pool, key=lambda c: (c.entered_on or c.issued_on, c.issued_on))
-    if c.entered_on is not None:
+    River Physio': the newest of the credentials that would count once verified. The entry
+    date is told only when the credential was on file by ``day``; an audit of an earlier day
+    (a credential imported later, issued before) says 'issued <issued_on>' instead."""
+
+    def entered(c: CredentialSnap) -> date | None:
+        return c.entered_on if c.entered_on is not None and c.entered_on <= day else None
+
+    c = max(pool, key=lambda c: (entered(c) or c.issued_on, c.issued_on))
+    if entered(c) is not None:
         by = f" by {c.entered_by}" if c.entered_by else ""
         when = f"submitted {c.entered_on}{by}"
     else:

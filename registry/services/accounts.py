@@ -6,13 +6,14 @@ send a one-time link to the private email on file; following it sets a password.
 adds someone by registration key makes a **request**, which the practitioner accepts or
 declines on their page or through the link the request emails them; they may end a link at
 any time. Links are single use, expire, and are stored as the SHA-256 of their secret.
+A practitioner whose registration is revoked gets no invitation or claim link.
 """
 
 from __future__ import annotations
 
 import secrets as random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from ..models import (
     LinkStatus,
     OneTimeLink,
     Practitioner,
+    RegistrationStatus,
     Role,
     User,
 )
@@ -37,6 +39,7 @@ LIFETIME[CLINIC_REQUEST] = timedelta(days=30)
 LINK_PREFIX = "lnk_"
 REASK_AFTER = timedelta(days=30)  # a clinic told no may ask again only after this
 RESEND_AFTER = timedelta(minutes=10)  # one invitation or claim mail per record per this
+REQUEST_MAIL_EVERY = timedelta(hours=24)  # one clinic-request mail per clinic and record
 
 
 class LinkUnusable(ServiceError):
@@ -104,8 +107,17 @@ def _issue(
     return Sent(link, secret)
 
 
+def revoked(practitioner: Practitioner) -> bool:
+    return practitioner.registration_status == RegistrationStatus.REVOKED
+
+
 def invite(session: Session, actor: str, practitioner: Practitioner) -> Sent:
     """An invitation to set up the practitioner's own account, to the email on file."""
+    if revoked(practitioner):
+        raise InvalidInput(
+            {"registration": f"{practitioner.name}'s registration is revoked, so they may not "
+             "have an account"}
+        )  # fmt: skip
     if not (practitioner.email or "").strip():
         raise InvalidInput({"email": "no email is on file for this practitioner"})
     if account_of(session, practitioner) is not None:
@@ -125,9 +137,10 @@ def _sent_just_now(session: Session, practitioner: Practitioner) -> bool:
 
 
 def claim(session: Session, practitioner: Practitioner | None) -> Sent | None:
-    """The public "claim your record": a link to the email on file when there is one and no
-    account yet; None otherwise (the caller answers the same either way)."""
-    if practitioner is None or not (practitioner.email or "").strip():
+    """The public "claim your record": a link to the email on file when there is one, no
+    account yet and the registration is not revoked; None otherwise (the caller answers the
+    same either way)."""
+    if practitioner is None or revoked(practitioner) or not (practitioner.email or "").strip():
         return None
     if account_of(session, practitioner) is not None or _sent_just_now(session, practitioner):
         return None
@@ -146,6 +159,8 @@ def usable_link(session: Session, secret: str, purposes: tuple[str, ...]) -> One
         or as_utc(link.expires_at) <= utcnow()
     ):
         raise LinkUnusable()
+    if link.purpose != CLINIC_REQUEST and revoked(session.get(Practitioner, link.practitioner_id)):
+        raise LinkUnusable()  # revoked since it was sent: no account opens
     return link
 
 
@@ -182,7 +197,12 @@ def request_link(
     """A clinic asks to put ``practitioner`` on its staff. Returns what happened
     ("requested", "already requested", "already on staff", "declined recently": a clinic
     told no asks again only after REASK_AFTER) and, for a new request to someone with an
-    email on file, the link to send them."""
+    email on file, the link to send them.
+
+    At most one request mail goes from a clinic to a practitioner per REQUEST_MAIL_EVERY: a
+    request made again within it (after a withdrawal) waits on their page without a new
+    mail, and the link in the mail they already have answers it (it answers whichever
+    request of that clinic is waiting)."""
     link = link_of(session, clinic, practitioner)
     if link is not None and link.status == LinkStatus.ACCEPTED:
         return "already on staff", None
@@ -206,11 +226,34 @@ def request_link(
         after={"clinic": clinic.name, "status": "requested"},
     )  # fmt: skip
     sent = None
-    if (practitioner.email or "").strip():
+    if (practitioner.email or "").strip() and not _request_mailed_recently(
+        session, clinic, practitioner
+    ):
         sent = _issue(
             session, actor, CLINIC_REQUEST, practitioner, practitioner.email.strip(), clinic
         )
     return "requested", sent
+
+
+def _request_mailed_recently(session: Session, clinic: Clinic, practitioner: Practitioner) -> bool:
+    last = session.scalar(
+        select(OneTimeLink.created_at)
+        .where(
+            OneTimeLink.practitioner_id == practitioner.id,
+            OneTimeLink.clinic_id == clinic.id,
+            OneTimeLink.purpose == CLINIC_REQUEST,
+        )
+        .order_by(OneTimeLink.id.desc())
+        .limit(1)
+    )
+    return last is not None and utcnow() - as_utc(last) < REQUEST_MAIL_EVERY
+
+
+def reask_from(link: ClinicStaff) -> date | None:
+    """For a declined request, the day from which the clinic may ask again; else None."""
+    if link.status != LinkStatus.DECLINED or link.decided_at is None:
+        return None
+    return (as_utc(link.decided_at) + REASK_AFTER).date()
 
 
 def decide_link(session: Session, actor: str, link: ClinicStaff, accept: bool) -> None:
@@ -228,14 +271,27 @@ def decide_link(session: Session, actor: str, link: ClinicStaff, accept: bool) -
 
 
 def end_link(session: Session, actor: str, link: ClinicStaff) -> None:
-    """The practitioner ends a link (accepted, or a request they do not want to answer)."""
+    """The practitioner ends a link. An accepted link goes (the clinic may ask again, which
+    they answer); a request they have not answered counts as declined; a declined request is
+    forgotten only once the clinic may ask again (REASK_AFTER), so that forgetting it never
+    invites a new request at once."""
     clinic = session.get(Clinic, link.clinic_id)
-    before = link.status.value
-    session.delete(link)
+    before, after = link.status.value, None
+    until = reask_from(link)
+    if until is not None and utcnow() - as_utc(link.decided_at) < REASK_AFTER:
+        raise InvalidInput(
+            {"link": f"{clinic.name}'s declined request stays on your page until {until}, so "
+             "the clinic cannot ask again before then; you may forget it after that."}
+        )  # fmt: skip
+    if link.status == LinkStatus.REQUESTED:
+        link.status, link.decided_at = LinkStatus.DECLINED, utcnow()
+        after = {"clinic": clinic.name, "status": link.status.value}
+    else:
+        session.delete(link)
     session.flush()
     audit.record(
         session, actor, "clinic_link.end", "practitioner", link.practitioner_id,
-        before={"clinic": clinic.name, "status": before},
+        before={"clinic": clinic.name, "status": before}, after=after,
     )  # fmt: skip
 
 
@@ -243,7 +299,8 @@ def withdraw_request(
     session: Session, actor: str, clinic: Clinic, practitioner: Practitioner
 ) -> None:
     """The clinic takes back a request the practitioner has not accepted (the emailed link
-    stops working: it answers only a waiting request)."""
+    stops working: it answers only a waiting request). Nothing of a refusal is lost: a
+    waiting request carries none, and the mails sent stay on record for the mail limit."""
     link = link_of(session, clinic, practitioner)
     if link is None or link.status != LinkStatus.REQUESTED:
         raise NotFound("no waiting request")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import replace
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -72,26 +71,38 @@ def load_rules(
     return rule_set
 
 
-def unchanged(session: Session, rules: list[RuleSnap], parsed: RulesFile) -> bool:
-    """Would activating ``rules`` (declaring what ``parsed`` declares) change nothing? The
-    same rules, whatever their order, and no new or renamed code."""
-    active = get_rule_set(session)
-    if active is None:
-        return False
-    if sorted(rule_book(session, active.version).rules, key=_by_id) != sorted(rules, key=_by_id):
-        return False
-    return all(
-        code_names(session, model).get(code) == name
-        for key, model in DECLARED
-        for code, name in getattr(parsed, key).items()
-    )
-
-
 DECLARED = (
     ("jurisdictions", Jurisdiction),
     ("professions", ProfessionModel),
     ("credential_types", CredentialType),
 )
+
+
+def unchanged(session: Session, rules: list[RuleSnap], parsed: RulesFile) -> bool:
+    """Would activating ``rules`` (declaring what ``parsed`` declares) change nothing? The
+    same rules, whatever their order, and no new or renamed code. The upload preview and
+    both loads ask this one question, so "identical" means the same on the page and in the
+    load."""
+    active = get_rule_set(session)
+    if active is None:
+        return False
+    if sorted(rule_book(session, active.version).rules, key=_by_id) != sorted(rules, key=_by_id):
+        return False
+    return not declared_changes(session, parsed)
+
+
+def declared_changes(session: Session, parsed: RulesFile) -> list[tuple[str, str, str | None, str]]:
+    """(key, code, name here or None when new, name in the file) for every code the file
+    declares that is new or named differently here, in the file's order."""
+    changes = []
+    for key, model in DECLARED:
+        names = code_names(session, model)
+        changes += [
+            (key, code, names.get(code), name)
+            for code, name in getattr(parsed, key).items()
+            if names.get(code) != name
+        ]
+    return changes
 
 
 def code_names(session: Session, model) -> dict[str, str]:
@@ -135,7 +146,8 @@ def scoped_rules(
     other jurisdiction, unchanged.
 
     Raises RulesRefused naming every problem of the file, every rule or declared jurisdiction
-    outside ``jurisdictions``, and every rule id that a kept rule already uses."""
+    outside ``jurisdictions``, every shared code it renames, and every rule id that a kept
+    rule already uses."""
     allowed = set(jurisdictions)
     own = ", ".join(sorted(allowed)) or "none"
     problems = list(parsed.problems)
@@ -149,6 +161,7 @@ def scoped_rules(
         for r in parsed.rules
         if r.jurisdiction not in allowed
     ]
+    problems += _shared_renames(session, parsed)
     kept = [r for r in rule_book(session).rules if r.jurisdiction not in allowed]
     kept_ids = {r.id: r.jurisdiction for r in kept}
     problems += [
@@ -159,6 +172,20 @@ def scoped_rules(
     if problems:
         raise RulesRefused(problems)
     return [*parsed.rules, *kept]
+
+
+SHARED = {"professions": "profession", "credential_types": "credential type"}
+
+
+def _shared_renames(session: Session, parsed: RulesFile) -> list[str]:
+    """A scoped file may add professions and credential types but not rename one: every
+    jurisdiction's rules (and pages) share them. One problem per rename, naming its code."""
+    return [
+        f"{key}: {code} is named “{here}” here, not “{name}”; every jurisdiction shares this "
+        f"{SHARED[key]}, so only an admin may rename it (keep “{here}” in your file)"
+        for key, code, here, name in declared_changes(session, parsed)
+        if key in SHARED and here is not None
+    ]
 
 
 def check_rules_file_scoped(
@@ -182,23 +209,13 @@ def load_rules_scoped(
     is its rules plus the active rules of every other jurisdiction (see ``scoped_rules``).
 
     The file may add professions and credential types but not rename existing ones, which
-    other jurisdictions share. Audited as ``rules.load`` with the jurisdictions it replaced."""
+    other jurisdictions share (refused by ``scoped_rules``). Audited as ``rules.load`` with
+    the jurisdictions it replaced."""
     parsed, rules = check_rules_file_scoped(session, data, jurisdictions)
     previous = get_rule_set(session)
     if unchanged(session, rules, parsed):
         return previous
-    codes = load_codes(session)
-    _declare_codes(
-        session,
-        actor,
-        replace(
-            parsed,
-            professions={k: v for k, v in parsed.professions.items() if k not in codes.professions},
-            credential_types={
-                k: v for k, v in parsed.credential_types.items() if k not in codes.credential_types
-            },
-        ),
-    )
+    _declare_codes(session, actor, parsed)  # shared codes: new ones only (renames refused)
     replaced = sorted(set(jurisdictions))
     label = filename
     if previous is not None:
