@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
 
 import click
 
 from .. import db
 from ..models import Jurisdiction
-from ..read.audit import render_csv, run_audit
+from ..read.audit import AuditStream
 from ..read.rulebook import rule_book
 from . import registry_cli
 from .common import audit_query, fail, guarded
@@ -17,25 +19,22 @@ from .common import audit_query, fail, guarded
 FORMATS = ("json", "csv", "table")
 
 
-def render_table(report: dict) -> str:
-    lines = [
-        f"Audit as of {report['as_of']} (window {report['window_days']} days, "
-        f"{report['jurisdiction'] or 'all jurisdictions'}): "
-        f"{report['practitioners_checked']} practitioners checked, "
-        f"{len(report['gaps'])} gaps"
-    ]
+def table_chunks(stream: AuditStream) -> Iterator[str]:
+    """The audit as text for a terminal, written as it is computed; the totals come last."""
+    q = stream.query
+    yield (
+        f"Audit as of {q.as_of} (window {q.window} days, {q.jurisdiction or 'all jurisdictions'})\n"
+    )
     current = None
-    for g in report["gaps"]:
+    for g in stream.gaps():
         who = (g["jurisdiction"], g["profession"], g["registration_number"])
         if who != current:
             current = who
-            lines.append(f"\n{g['name']}  {'/'.join(who)}")
+            yield f"\n{g['name']}  {'/'.join(who)}\n"
         mark = "ERROR" if g["severity"] == "error" else "warn "
-        lines.append(
-            f"  {mark}  {g['modality'] or 'registration':13} {g['kind']:25} {g['detail']}"
-            + (f"  [{g['rule_id']}]" if g["rule_id"] else "")
-        )
-    return "\n".join(lines) + "\n"
+        rule = f"  [{g['rule_id']}]" if g["rule_id"] else ""
+        yield f"  {mark}  {g['modality'] or 'registration':13} {g['kind']:25} {g['detail']}{rule}\n"
+    yield f"\n{stream.checked} practitioners checked, {stream.found} gaps\n"
 
 
 @registry_cli.command("audit")
@@ -53,21 +52,33 @@ def audit_command(jurisdiction, as_of, window, fmt, output) -> None:
     session = db.session()
     if query.jurisdiction and session.get(Jurisdiction, query.jurisdiction) is None:
         raise fail(f"--jurisdiction: unknown jurisdiction '{jurisdiction}'")
-    report = run_audit(session, rule_book(session), query)
-    text = {
-        "json": lambda r: json.dumps(r, indent=2) + "\n",
-        "csv": render_csv,
-        "table": render_table,
-    }[fmt](report)
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-        except OSError as exc:
-            raise fail(f"cannot write {output}: {exc.strerror}") from None
-        click.echo(
-            f"{len(report['gaps'])} gaps for {report['practitioners_checked']} "
-            f"practitioners written to {output}"
-        )
-    else:
-        sys.stdout.write(text)
+    stream = AuditStream(session, rule_book(session), query)
+    chunks = {"json": AuditStream.json_chunks, "csv": AuditStream.csv_chunks}.get(
+        fmt, table_chunks
+    )(stream)
+    if not output:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        return
+    _write_file(output, chunks)
+    click.echo(f"{stream.found} gaps for {stream.checked} practitioners written to {output}")
+
+
+def _write_file(output: str, chunks: Iterator[str]) -> None:
+    """Write beside ``output`` and move it into place once complete: a failed audit never
+    leaves a half-written file under the asked-for name."""
+    folder = os.path.dirname(os.path.abspath(output))
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", newline="", dir=folder, prefix=".audit-", delete=False
+        ) as f:
+            partial = f.name
+            try:
+                f.writelines(chunks)
+            except BaseException:
+                f.close()
+                os.unlink(partial)
+                raise
+        os.replace(partial, output)
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror}") from None

@@ -9,6 +9,7 @@ from flask import current_app
 
 from .. import db
 from ..demo import seed
+from ..services import verdict_store
 from ..services.imports import ImportRefused
 from . import registry_cli
 from .common import actor, as_of_option, fail, guarded
@@ -27,6 +28,8 @@ def seed_demo_command(today: str | None) -> None:
         lines = seed(session, actor(), day)
     except ImportRefused as exc:  # a bug in the demo data, not the user's input
         raise fail(f"demo data refused: {exc.report.errors[0]}") from None
+    # a database upgraded from before the verdict store gets its rows here
+    verdict_store.refresh_due(session)
     session.commit()
     for line in lines:
         click.echo(line)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,6 +31,48 @@ GAP_FIELDS = (
     "source",
     "detail",
 )
+
+
+class AuditStream:
+    """An audit computed as it is read: ``gaps()`` yields each gap (a JSON-ready dict) while
+    the practitioners are streamed from the database, so memory stays flat in the registry's
+    size; ``checked`` is complete once ``gaps()`` is exhausted. ``json_chunks`` and
+    ``csv_chunks`` write the documents of CONTRACT §5 piece by piece."""
+
+    def __init__(self, session: Session, book: RuleBook, query: AuditQuery) -> None:
+        self.session, self.book, self.query = session, book, query
+        self.checked = 0
+        self.found = 0
+
+    def gaps(self) -> Iterator[dict[str, Any]]:
+        q = self.query
+        for snap in iter_snapshots(self.session, q.jurisdiction):
+            self.checked += 1
+            for gap in evaluate(snap, self.book, q.as_of, q.window):
+                self.found += 1
+                yield gap.to_dict()
+
+    def json_chunks(self) -> Iterator[str]:
+        q = self.query
+        head = {"as_of": q.as_of.isoformat(), "window_days": q.window}
+        yield json.dumps(head | {"jurisdiction": q.jurisdiction})[:-1] + ', "gaps": ['
+        separator = "\n"
+        for gap in self.gaps():
+            yield separator + json.dumps(gap)
+            separator = ",\n"
+        yield f'\n], "practitioners_checked": {self.checked}}}\n'
+
+    def csv_chunks(self) -> Iterator[str]:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=GAP_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for gap in self.gaps():
+            writer.writerow(gap)
+            if out.tell() > 64_000:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
 
 
 def render_csv(report: dict) -> str:

@@ -1,40 +1,28 @@
-"""The public search: set-based candidate queries, and statuses for one page.
+"""The public search: set-based candidate queries, and verdicts for one page.
 
-Contract: SQL narrows and counts the candidates (name prefix, registration number, city,
-jurisdiction, profession), using the case-insensitive indexes of ``models.folding``; the rules
-engine runs only for the page's rows. A ``modality`` filter ("may perform") is the exception:
-it means *declares the modality and is authorized for it today* (``PractitionerStatus.may``),
-which only the engine can say, so the SQL-narrowed candidates are evaluated in chunks to
-filter and count them.
+Contract: SQL narrows, counts and pages the results (name prefix, registration number, city,
+jurisdiction, profession), using the case-insensitive indexes of ``models.folding``. A
+``modality`` filter ("may perform") means *declares the modality and is authorized for it
+today*, read from the verdict store's current rows (``read.stored.may_today``); the page's
+verdicts come from the store too, with the engine only for rows the store does not hold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import (
-    Jurisdiction,
-    Practitioner,
-    PractitionerModality,
-    Profession,
-    RegistrationStatus,
-)
+from ..models import Jurisdiction, Practitioner, Profession
 from ..models.folding import folded
-from ..rules import PractitionerSnap, RuleBook, authorization
-from ..rules.model import MODALITY_ORDER
 from .cache import cached
 from .params import SearchQuery, known_codes, parse_search
-from .rulebook import current_rule_book
-from .snapshots import iter_snapshots
-from .verdicts import PractitionerStatus, statuses
+from .stored import may_today, verdicts_today
 
 P = Practitioner
-CHUNK = 2000  # practitioners loaded and evaluated at a time under a modality filter
 ORDER = (folded(P.family_name), folded(P.given_name), P.id)
 ROW_COLUMNS = (
     P.id,
@@ -77,30 +65,7 @@ def name_or_number(q: str) -> ColumnElement[bool]:
     return or_(name_matches(q), equals(P.registration_number, q))
 
 
-def may_perform_candidates(modality: str, book: RuleBook, today: date) -> list:
-    """Necessary conditions for ``may(modality)`` today, in SQL: the practitioner declares it,
-    a rule in force permits it for their jurisdiction and profession, and their registration
-    is not inactive (CONTRACT §5.1). The engine still decides each candidate."""
-    pairs = sorted(
-        {
-            (r.jurisdiction, r.profession)
-            for r in book.rules
-            if modality in r.modalities and r.permitted and r.in_force(today)
-        }
-    )
-    if not pairs:
-        return [false()]
-    M = PractitionerModality
-    return [
-        exists().where(M.practitioner_id == P.id, M.modality_code == modality),
-        tuple_(P.jurisdiction_code, P.profession_code).in_(pairs),
-        P.registered_since <= today,
-        or_(P.registration_expires_on.is_(None), P.registration_expires_on >= today),
-        or_(P.registration_status == RegistrationStatus.ACTIVE, P.status_since > today),
-    ]
-
-
-def conditions(search: SearchQuery, book: RuleBook, today: date) -> list:
+def conditions(search: SearchQuery, today: date) -> list:
     conds: list = []
     if search.q:
         conds.append(name_or_number(search.q))
@@ -111,13 +76,14 @@ def conditions(search: SearchQuery, book: RuleBook, today: date) -> list:
     if search.city:
         conds.append(equals(P.city, search.city))
     if search.modality:
-        conds += may_perform_candidates(search.modality, book, today)
+        conds.append(may_today(search.modality, today))
     return conds
 
 
 @dataclass
 class Hit:
-    """One result row: public columns only, and the status when it was computed."""
+    """One result row: public columns only, and today's verdict of each declared modality
+    when it was asked for."""
 
     id: int
     jurisdiction: str
@@ -128,7 +94,7 @@ class Hit:
     registration_status: str
     registration_class: str | None
     city: str | None
-    status: PractitionerStatus | None = None
+    verdicts: dict[str, str] = field(default_factory=dict)  # declared modality -> verdict
 
     @property
     def name(self) -> str:
@@ -136,8 +102,7 @@ class Hit:
 
     @property
     def declared(self) -> list[str]:
-        snap = self.status.snap if self.status else None
-        return [m for m in MODALITY_ORDER if snap and m in snap.modalities]
+        return list(self.verdicts)
 
 
 @dataclass
@@ -172,58 +137,18 @@ def _hits(session: Session, where: list, limit: int | None = None, offset: int =
 def run_search(
     session: Session, search: SearchQuery, page_size: int, today: date, with_status: bool = True
 ) -> Results:
-    """The requested page of results and the total; statuses only for that page's rows."""
-    book = current_rule_book(session) if search.modality or with_status else RuleBook([])
-    where = conditions(search, book, today)
-    if search.modality:
-        return _authorized_results(session, search, where, book, page_size, today)
+    """The requested page of results and the total, counted and paged in SQL (a modality
+    filter reads the verdict store); verdicts only for that page's rows."""
+    where = conditions(search, today)
     total = session.scalar(select(func.count()).select_from(P).where(*where)) or 0
     results = Results(search, total, page_size)
     if not results.page_exists or total == 0:
         return results
     results.hits = _hits(session, where, page_size, (search.page - 1) * page_size)
     if with_status:
-        found = statuses(session, [h.id for h in results.hits], today, book=book)
+        found = verdicts_today(session, [h.id for h in results.hits], today)
         for hit in results.hits:
-            hit.status = found.get(hit.id)
-    return results
-
-
-def may(snap: PractitionerSnap, book: RuleBook, today: date, modality: str) -> bool:
-    """``PractitionerStatus.may(modality)``, evaluating that one modality only (a filter over
-    thousands of candidates need not explain the other two)."""
-    return authorization(snap, book, today, modality).authorized
-
-
-def _authorized_ids(
-    session: Session, ids: list[int], book: RuleBook, today: date, modality: str
-) -> Iterator[int]:
-    """The ids that may perform ``modality`` today, in the order of ``ids``, loading and
-    evaluating CHUNK practitioners at a time (four queries per chunk)."""
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        allowed = {
-            s.id for s in iter_snapshots(session, ids=chunk) if may(s, book, today, modality)
-        }
-        yield from (pid for pid in chunk if pid in allowed)
-
-
-def _authorized_results(
-    session: Session, search: SearchQuery, where: list, book: RuleBook, page_size: int, today: date
-) -> Results:
-    candidates = list(session.scalars(select(P.id).where(*where).order_by(*ORDER)))
-    first = (search.page - 1) * page_size
-    total, page = 0, []
-    for pid in _authorized_ids(session, candidates, book, today, search.modality):
-        if first <= total < first + page_size:
-            page.append(pid)
-        total += 1
-    results = Results(search, total, page_size)
-    if page:
-        found = statuses(session, page, today, book=book)
-        results.hits = _hits(session, [P.id.in_(page)])
-        for hit in results.hits:
-            hit.status = found.get(hit.id)
+            hit.verdicts = found.get(hit.id, {})
     return results
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from ..models import Profession as ProfessionModel
 from ..read.rulebook import get_rule_set, rule_book
 from ..rules import RuleSnap
 from ..rules.loader import KnownCodes, RulesFile, parse_rules_file
-from . import ServiceError, audit
+from . import ServiceError, audit, verdict_store
 from .codes import load_codes
 
 
@@ -121,7 +122,9 @@ def _new_version(
     checksum: str,
     note: str | None = None,
 ) -> RuleSet:
-    """Store ``rules`` as the next rule-set version and make it the only active one."""
+    """Store ``rules`` as the next rule-set version and make it the only active one, and
+    refresh the stored verdicts of the jurisdictions whose rules it changes."""
+    before = rule_book(session)
     version = (session.scalar(select(func.max(RuleSet.version))) or 0) + 1
     session.execute(update(RuleSet).where(RuleSet.active.is_(True)).values(active=False))
     rule_set = RuleSet(
@@ -135,7 +138,21 @@ def _new_version(
     rule_set.rules = [_rule_row(i, r) for i, r in enumerate(rules)]
     session.add(rule_set)
     session.flush()
+    verdict_store.refresh_jurisdictions(session, changed_jurisdictions(before.rules, rules))
     return rule_set
+
+
+def changed_jurisdictions(before: Iterable[RuleSnap], after: Iterable[RuleSnap]) -> set[str]:
+    """The jurisdictions whose rules differ between two rule books."""
+    old, new = defaultdict(list), defaultdict(list)
+    for rules, into in ((before, old), (after, new)):
+        for r in rules:
+            into[r.jurisdiction].append(r)
+    return {
+        j
+        for j in old.keys() | new.keys()
+        if sorted(old[j], key=_by_id) != sorted(new[j], key=_by_id)
+    }
 
 
 def scoped_rules(

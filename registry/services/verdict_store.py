@@ -3,9 +3,9 @@
 Every write that can change a verdict refreshes the rows of the practitioners it touched, in
 the same transaction:
 
-- ORM writes are noticed by themselves: after each flush, the practitioners of every new,
-  changed or deleted practitioner, modality, credential and verification decision are noted
-  on the session, and just before the transaction commits their rows are recomputed.
+- ORM writes are noticed by themselves: at each flush, the practitioners of every new,
+  changed or deleted practitioner, modality, credential and verification decision have their
+  rows recomputed (so a read later in the same transaction sees them too).
 - Bulk writes that bypass the ORM (the CSV imports) say which practitioners they wrote with
   ``touch``.
 - Activating rules refreshes the jurisdictions whose rules changed (``refresh_jurisdictions``).
@@ -47,7 +47,8 @@ V = StoredVerdict.__table__
 
 
 def touch(session: Session, ids: Iterable[int]) -> None:
-    """Note practitioners whose verdicts a write may have changed; refreshed at commit."""
+    """Note practitioners whose verdicts a write may have changed; refreshed at the next
+    flush or at commit."""
     session.info.setdefault(TOUCHED, set()).update(ids)
 
 
@@ -201,9 +202,20 @@ def _note_writes(session: Session, _context) -> None:
         touch(session, ids)
 
 
+@event.listens_for(Session, "after_flush_postexec")
+def _refresh_after_flush(session: Session, _context) -> None:
+    # Right after the flush, so that anything read later in the same transaction (a page
+    # rendered after a change, a test) already sees the new verdicts.
+    _refresh_touched(session)
+
+
 @event.listens_for(Session, "before_commit")
-def _refresh_touched(session: Session) -> None:
+def _refresh_before_commit(session: Session) -> None:
     session.flush()
+    _refresh_touched(session)  # what ``touch`` noted outside the ORM
+
+
+def _refresh_touched(session: Session) -> None:
     ids = session.info.pop(TOUCHED, None)
     if ids:
         refresh(session, ids)
