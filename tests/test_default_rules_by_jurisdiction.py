@@ -2112,7 +2112,64 @@ START_DATES = [
     ),
 ]
 
-CASES = CANADA + UNITED_STATES + ACUPUNCTURISTS + START_DATES
+TEXAS_AND_PENNSYLVANIA = [
+    Case(
+        "the Texas Board found in January 2008 that dry needling is physical therapy: a Texas "
+        "PT with dry needling training may dry-needle",
+        "US-TX",
+        PT,
+        DN,
+        "authorized",
+        (dn(27),),
+    ),
+    Case(
+        "the Texas Board sets no hours but expects formal training: without it a PT may not",
+        "US-TX",
+        PT,
+        DN,
+        "not_authorized",
+        (),
+        "missing_credential",
+    ),
+    Case(
+        "before the Board's January 2008 determination no Texas PT rule is on file",
+        "US-TX",
+        PT,
+        DN,
+        "no_rule",
+        (dn(27, issued="2007-06-01"),),
+        on="2008-01-30",
+        registered="2005-01-01",
+    ),
+    Case(
+        "after AG opinion KP-0082 (2016-05-09) a trained Texas PT still may dry-needle",
+        "US-TX",
+        PT,
+        DN,
+        "authorized",
+        (dn(27, issued="2012-06-01"),),
+        on="2016-05-09",
+        registered="2005-01-01",
+    ),
+    Case(
+        "Texas sources do not address IMS by physical therapists: no rule",
+        "US-TX",
+        PT,
+        IMS,
+        "no_rule",
+    ),
+    Case(
+        "Pennsylvania's practice act neither allows nor forbids dry needling and no bill "
+        "passed: no rule",
+        "US-PA",
+        PT,
+        DN,
+        "no_rule",
+        (dn(54),),
+    ),
+]
+
+CASES = CANADA + UNITED_STATES + ACUPUNCTURISTS + START_DATES + TEXAS_AND_PENNSYLVANIA
 
 
 # ---------------------------------------------------------------- loading and evaluating
