@@ -1381,6 +1381,16 @@ UNITED_STATES = [
         registered="2020-01-01",
     ),
     Case(
+        "New Jersey publishes no list of Board-approved dry needling programs found: 40 "
+        "in-person hours from any provider count",
+        "US-NJ",
+        PT,
+        DN,
+        "authorized",
+        (CPR, dn(40, 40, issuer="Any Board-approved provider")),
+        registered="2020-01-01",
+    ),
+    Case(
         "New Jersey counts 2 years in New Jersey: experience elsewhere does not count",
         "US-NJ",
         PT,
