@@ -64,6 +64,24 @@ def email_address(_form, field) -> None:
             raise ValidationError(str(exc)) from None
 
 
+class ChooseField(SelectField):
+    """A required choice that starts on a blank "Choose…" option, so that nothing is picked
+    for the user by accident (the first name in a list is rarely the right one); left blank,
+    it is a field error saying ``message``."""
+
+    def __init__(self, label: str, message: str, **kwargs) -> None:
+        super().__init__(label, validators=[DataRequired(message)], **kwargs)
+
+    @property
+    def choices(self):
+        choices = SelectField.choices.fget(self)
+        return None if choices is None else [SelectChoice("", "Choose…"), *choices]
+
+    @choices.setter
+    def choices(self, value) -> None:
+        SelectField.choices.fset(self, value)
+
+
 class _CredentialDates(FlaskForm):
     issued_on = DateField("Issued on", validators=[date_given, plausible_date])
     expires_on = DateField("Expires on", validators=[Optional(), plausible_date])
@@ -75,7 +93,7 @@ class _CredentialDates(FlaskForm):
 
 
 class CredentialForm(_CredentialDates):
-    credential_type = SelectField("Credential", validators=[DataRequired()])
+    credential_type = ChooseField("Credential", "Choose the kind of credential.")
     issuer = StringField("Issuer", validators=[Optional(), Length(max=200)])
     credential_number = StringField("Certificate number", validators=[Optional(), Length(max=100)])
     hours = FloatField("Hours", validators=[Optional(), finite, NumberRange(min=0, max=100000)])

@@ -186,8 +186,8 @@ def _scenarios() -> list[Person]:
             credentials=[ab_auth, ab_course],
             clinics="Bow River Physio",
         ),
-        # registration expiring_soon
-        _compliant("CA-AB", expires_in=30, clinics="Bow River Physio"),
+        # registration expiring_soon (in 20 days: Bow River's 30-day expiry view)
+        _compliant("CA-AB", expires_in=20, clinics="Bow River Physio"),
         # no_rule: BC massage therapists and dry needling are left out of the default rules
         Person("CA-BC", "massage_therapist", clinics="Harbour Physiotherapy"),
         Person("US-NY", modalities="ims"),
@@ -267,8 +267,14 @@ def _scenarios() -> list[Person]:
     ]
 
 
+# Days until the CPR card of each of Bow River's compliant hires expires (none, 45, 75): with
+# Omar Sato's registration (20 days), its 30-, 60- and 90-day expiry views each show more.
+BOW_CPR_EXPIRES_IN = [None, 45, 75]
+
+
 def _population() -> list[Person]:
     people = _scenarios()
+    cpr = iter(BOW_CPR_EXPIRES_IN)
     for j in (
         "CA-AB",
         "CA-AB",
@@ -291,7 +297,11 @@ def _population() -> list[Person]:
             "CA-BC": "Harbour Physiotherapy",
             "US-CO": "Front Range Rehab",
         }.get(j, "")
-        people.append(_compliant(j, clinics=clinic))
+        person = _compliant(j, clinics=clinic)
+        if j == "CA-AB" and (days := next(cpr)) is not None:
+            card = _cred("cpr_certification", "Heart and Stroke Foundation", 1.9, expires_in=days)
+            person.credentials.append(card)
+        people.append(person)
     for j in ("CA-ON", "CA-BC", "US-CO", "CA-AB", "US-FL", "CA-QC"):  # no needling at all
         people.append(Person(j, modalities="", clinics="Front Range Rehab" if j == "US-CO" else ""))
     board = _cred("acupuncture_board_exam", "Pan-Canadian Examinations", 6)

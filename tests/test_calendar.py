@@ -30,7 +30,9 @@ def clinic_id(session, name: str = "Bow River Physio") -> int:
 
 
 def issue(client, session) -> str:
-    response = client.post("/clinic/calendar", data={"clinic": clinic_id(session)})
+    # confirmed: replacing a live link asks first (tests/test_clinic_pages.py)
+    data = {"clinic": clinic_id(session), "confirmed": "yes"}
+    response = client.post("/clinic/calendar", data=data)
     assert response.status_code == 201, response.get_data(as_text=True)[:500]
     page = response.get_data(as_text=True)
     assert "it will not be shown again" in page
@@ -104,7 +106,9 @@ def test_replacing_or_revoking_the_link_kills_the_old_url(app, client, session, 
     assert app.test_client().get(second).status_code == 200
 
     revoked = client.post(
-        "/clinic/calendar/revoke", data={"clinic": clinic_id(session)}, follow_redirects=True
+        "/clinic/calendar/revoke",
+        data={"clinic": clinic_id(session), "confirmed": "yes"},
+        follow_redirects=True,
     )
     assert "Calendar link revoked" in revoked.get_data(as_text=True)
     assert app.test_client().get(second).status_code == 404

@@ -4,5 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
 
-from . import calendar, practitioner, views  # noqa: E402,F401
+from . import calendar, names, practitioner, roster, views  # noqa: E402,F401
 from .calendar import feeds_bp as feeds_bp  # noqa: E402

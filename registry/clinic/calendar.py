@@ -20,8 +20,8 @@ from ..permissions import Permission, requires
 from ..services import NotFound
 from ..services import secrets as secret_service
 from . import bp, queries
-from .context import workspace
-from .forms import ClinicForm
+from .context import Workspace, workspace
+from .forms import ClinicForm, ConfirmForm
 
 feeds_bp = Blueprint("feeds", __name__)
 
@@ -51,12 +51,12 @@ def calendar():
 @bp.post("/calendar")
 @requires(Permission.CLINIC_WRITE)
 def create_calendar():
-    """Issue a calendar link (replacing any earlier one); the URL is shown this once."""
-    form = ClinicForm()
-    ws = workspace(form.clinic.data or "")
-    if not form.validate_on_submit():
-        abort(400, "The form expired; reload the page and try again.")
+    """Issue a calendar link; replacing a live one asks first (calendars subscribed to the old
+    link stop updating). The new URL is shown this once."""
+    form, ws = _posted()
     session = db.session()
+    if secret_service.live_feed(session, ws.clinic) and form.confirmed.data != "yes":
+        return _confirm(ws, form, "replace")
     _feed, secret = secret_service.create_feed(session, current_user.email, ws.clinic)
     session.commit()
     return _page(ws, url_for("feeds.feed", secret=secret, _external=True), 201)
@@ -65,11 +65,11 @@ def create_calendar():
 @bp.post("/calendar/revoke")
 @requires(Permission.CLINIC_WRITE)
 def revoke_calendar():
-    form = ClinicForm()
-    ws = workspace(form.clinic.data or "")
-    if not form.validate_on_submit():
-        abort(400, "The form expired; reload the page and try again.")
+    """Revoke the calendar link, after a confirmation."""
+    form, ws = _posted()
     session = db.session()
+    if secret_service.live_feed(session, ws.clinic) and form.confirmed.data != "yes":
+        return _confirm(ws, form, "revoke")
     try:
         secret_service.revoke_feeds(session, current_user.email, ws.clinic)
     except NotFound as exc:
@@ -78,6 +78,22 @@ def revoke_calendar():
         session.commit()
         flash("Calendar link revoked: calendars subscribed to it stop updating.")
     return redirect(ws.url("clinic.calendar"))
+
+
+def _posted() -> tuple[ConfirmForm, Workspace]:
+    form = ConfirmForm()
+    ws = workspace(form.clinic.data or "")
+    if not form.validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    return form, ws
+
+
+def _confirm(ws: Workspace, form: ConfirmForm, action: str) -> str:
+    """The page that asks before the link is replaced or revoked (``action``)."""
+    feed = secret_service.live_feed(db.session(), ws.clinic)
+    return render_template(
+        "clinic/confirm_calendar.html", ws=ws, form=form, feed=feed, action=action
+    )
 
 
 @feeds_bp.get("/calendar/<secret>.ics")

@@ -25,6 +25,7 @@ from ..credential_forms import (  # noqa: F401 (the clinic's forms, shared with 
     EVIDENCE_HINT,
     MODALITY_CHOICES,
     STALE_FORM,
+    ChooseField,
     CredentialForm,
     RenewForm,
     date_given,
@@ -40,8 +41,11 @@ class ClinicForm(FlaskForm):
 
 
 class AddStaffForm(ClinicForm):
-    jurisdiction = SelectField("Jurisdiction", validators=[DataRequired()])
-    profession = SelectField("Profession", validators=[DataRequired()])
+    """Built with ``data=queries.usual_key(...)``: the jurisdiction and profession most of the
+    staff have are chosen already; for a clinic without staff, the manager chooses."""
+
+    jurisdiction = ChooseField("Jurisdiction", "Choose the jurisdiction of their registration.")
+    profession = ChooseField("Profession", "Choose their profession.")
     registration_number = StringField(
         "Registration number", validators=[DataRequired(), Length(max=64)]
     )
@@ -49,6 +53,13 @@ class AddStaffForm(ClinicForm):
 
 class RemoveStaffForm(ClinicForm):
     """Taking someone off the staff asks for a confirmation first."""
+
+    confirmed = HiddenField()
+
+
+class ConfirmForm(ClinicForm):
+    """A destructive action (revoking or replacing the calendar link) asks for a
+    confirmation first: the form posts again with ``confirmed=yes``."""
 
     confirmed = HiddenField()
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import abort
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 from wtforms import SelectChoice
 
@@ -92,12 +92,19 @@ def staff_rows(session: Session, clinic_id: int, as_of: date | None = None) -> l
 
 
 def booking_groups(rows: list[StaffRow], modality: str) -> dict[str, list[StaffRow]]:
-    """The booking guard's answer: ``may`` (authorized), ``pending`` (would be authorized
-    once a credential is verified: not bookable) and ``may_not`` (everyone else)."""
-    groups: dict[str, list[StaffRow]] = {"may": [], "pending": [], "may_not": []}
+    """The booking guard's answer. Only those who declare ``modality`` can be booked for it:
+    ``may`` (they declare it and are authorized), ``pending`` (they declare it and would be
+    authorized once a credential is verified: not bookable), ``may_not`` (they declare it and
+    are not authorized, or no rule is on file) and ``undeclared`` (they do not offer it,
+    whatever the rules would say)."""
+    groups: dict[str, list[StaffRow]] = {"may": [], "pending": [], "may_not": [], "undeclared": []}
     for row in rows:
         ms = row.status.modalities[modality]
-        groups["may" if ms.authorized else "pending" if ms.pending else "may_not"].append(row)
+        if not ms.declared:
+            group = "undeclared"
+        else:
+            group = "may" if ms.authorized else "pending" if ms.pending else "may_not"
+        groups[group].append(row)
     return groups
 
 
@@ -234,20 +241,39 @@ def evidence_credential(session: Session, user: User, credential_id: int) -> Cre
 
 
 def fill_choices(session: Session, *forms) -> None:
-    """Give each form's code fields their choices from the code tables."""
+    """Give each form's code fields their choices from the code tables, by name."""
     tables = {
-        "jurisdiction": (Jurisdiction, "{name} ({code})"),
-        "profession": (Profession, "{name}"),
-        "credential_type": (CredentialType, "{name}"),
+        "jurisdiction": Jurisdiction,
+        "profession": Profession,
+        "credential_type": CredentialType,
     }
     cache: dict[str, list[SelectChoice]] = {}
     for form in forms:
-        for field, (model, words) in tables.items():
+        for field, model in tables.items():
             if field not in form:
                 continue
             if field not in cache:
                 rows = session.execute(select(model.code, model.name).order_by(model.name))
-                cache[field] = [
-                    SelectChoice(code, words.format(code=code, name=name)) for code, name in rows
-                ]
+                cache[field] = [SelectChoice(code, name) for code, name in rows]
             form[field].choices = cache[field]
+
+
+def usual_key(session: Session, clinic_id: int) -> dict[str, str]:
+    """The jurisdiction and the profession most of the clinic's staff have (the clinic's
+    own, for the "add to staff" form); empty for a clinic without staff yet."""
+    found = {}
+    for name, column in (
+        ("jurisdiction", Practitioner.jurisdiction_code),
+        ("profession", Practitioner.profession_code),
+    ):
+        value = session.scalar(
+            select(column)
+            .join(ClinicStaff, ClinicStaff.practitioner_id == Practitioner.id)
+            .where(ClinicStaff.clinic_id == clinic_id, ClinicStaff.status == LinkStatus.ACCEPTED)
+            .group_by(column)
+            .order_by(func.count().desc(), column)
+            .limit(1)
+        )
+        if value is not None:
+            found[name] = value
+    return found

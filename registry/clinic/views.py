@@ -1,7 +1,8 @@
-"""The clinic workspace pages: staff, booking guard, expiries, gaps, roster and export.
+"""The clinic workspace pages: staff, booking guard, expiries, gaps and export.
 
 Every page is about one clinic the user manages (``?clinic=<id>``, default their first);
-a clinic they do not manage answers 404. Staff member pages are in ``practitioner.py``.
+a clinic they do not manage answers 404. Staff member pages are in ``practitioner.py``, the
+roster upload in ``roster.py``, the calendar link in ``calendar.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from ..services import NotFound
 from ..services.accounts import request_link, withdraw_request
 from ..services.clinics import remove_staff
 from ..services.notices import send_link
-from ..services.roster import RosterRefused, apply_roster
 from . import bp, queries
 from .context import Workspace, workspace
 from .export import export_filename, staff_csv
@@ -27,7 +27,6 @@ from .forms import (
     BookingForm,
     ExpiryForm,
     RemoveStaffForm,
-    RosterForm,
     WithdrawForm,
 )
 
@@ -43,7 +42,8 @@ ADD_WORDS = {
 
 def _staff_page(ws: Workspace, add_form: AddStaffForm | None = None) -> str:
     session = db.session()
-    add_form = add_form or AddStaffForm(formdata=None, clinic=ws.clinic.id)
+    usual = queries.usual_key(session, ws.clinic.id)
+    add_form = add_form or AddStaffForm(formdata=None, clinic=ws.clinic.id, **usual)
     queries.fill_choices(session, add_form)
     return render_template(
         "clinic/staff.html",
@@ -161,28 +161,6 @@ def gaps():
     ws = workspace()
     rows = queries.staff_rows(db.session(), ws.clinic.id)
     return render_template("clinic/gaps.html", ws=ws, gaps=queries.staff_gaps(rows))
-
-
-@bp.route("/roster", methods=["GET", "POST"])
-@requires(Permission.CLINIC_WRITE)
-def roster():
-    """Upload a staff roster CSV: all rows applied, or none and the bad rows named."""
-    form = RosterForm()
-    ws = workspace(form.clinic.data if request.method == "POST" else None)
-    form.clinic.data = str(ws.clinic.id)
-    report, status = None, 400 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        session = db.session()
-        try:
-            report = apply_roster(session, current_user.email, ws.clinic, form.roster.data.stream)
-        except RosterRefused as exc:
-            report = exc.report
-        else:
-            session.commit()
-            for sent, p in report.sent:
-                send_link(sent, p, ws.clinic)
-            status = 200
-    return render_template("clinic/roster.html", ws=ws, form=form, report=report), status
 
 
 @bp.get("/export.csv")
