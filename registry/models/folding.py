@@ -10,12 +10,14 @@
 
 Callers fold both sides: ``folded(c).like(folded(literal('Smi%')))``, ``folded(c) ==
 folded(literal(value))``; an index still serves them (PostgreSQL folds ``lower('Smi%')`` when it
-plans; SQLite looks through the COLLATE). SQLite folds ASCII letters only: 'élodie' does not
-find 'Élodie' there, while PostgreSQL folds every letter.
+plans; SQLite looks through the COLLATE). SQLite folds ASCII letters only, so names are
+searched through stored keys folded in Python (``fold_text``: accents dropped, case folded),
+which both databases then index the same way.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from sqlalchemy import String
@@ -23,6 +25,23 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
+
+# Letters that Unicode does not decompose into a base letter and a mark.
+_LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe"})
+
+
+def fold_text(text: str | None) -> str:
+    """A name as people type it: without accents, case-folded ('Lévesque' -> 'levesque',
+    'Chloé' -> 'chloe', 'Øster' -> 'oster'). Stored beside each name (``family_key``,
+    ``given_key``) and applied to what is searched, so both databases match alike."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return plain.translate(_LETTERS)
+
+
+def name_keys(given_name: str | None, family_name: str | None) -> dict[str, str]:
+    """The folded search keys of a name, as column values."""
+    return {"given_key": fold_text(given_name), "family_key": fold_text(family_name)}
 
 
 class folded(ColumnElement[str]):  # noqa: N801 (reads like the SQL function it stands for)

@@ -6,11 +6,21 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TimestampMixin, str_enum
-from .folding import folded, pattern_ops
+from .folding import fold_text, folded, pattern_ops
 
 if TYPE_CHECKING:
     from .credential import Credential
@@ -47,6 +57,10 @@ class Practitioner(TimestampMixin, Base):
     registration_number: Mapped[str] = mapped_column(String(64))
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100), index=True)
+    # The names folded for search (``folding.fold_text``); kept in step by the mapper events
+    # below and by the imports, which write rows without the ORM.
+    given_key: Mapped[str | None] = mapped_column(String(100))
+    family_key: Mapped[str | None] = mapped_column(String(100))
     registration_status: Mapped[RegistrationStatus] = mapped_column(
         str_enum(RegistrationStatus, "registration_status")
     )
@@ -86,16 +100,29 @@ class Practitioner(TimestampMixin, Base):
 # The public lookup's search indexes: case-insensitive name prefixes, registration number and
 # city (see ``folding``). Declared after the class because they name its columns.
 Index(
-    "ix_practitioners_family_name_folded",
-    folded(Practitioner.family_name),
-    postgresql_ops=pattern_ops(Practitioner.family_name),
+    "ix_practitioners_family_key_folded",
+    folded(Practitioner.family_key),
+    postgresql_ops=pattern_ops(Practitioner.family_key),
 )
 Index(
-    "ix_practitioners_given_name_folded",
-    folded(Practitioner.given_name),
-    postgresql_ops=pattern_ops(Practitioner.given_name),
+    "ix_practitioners_given_key_folded",
+    folded(Practitioner.given_key),
+    postgresql_ops=pattern_ops(Practitioner.given_key),
 )
-Index("ix_practitioners_registration_number_folded", folded(Practitioner.registration_number))
+Index(
+    "ix_practitioners_registration_number_folded",
+    folded(Practitioner.registration_number),
+    postgresql_ops=pattern_ops(Practitioner.registration_number),
+)
+
+
+@event.listens_for(Practitioner, "before_insert")
+@event.listens_for(Practitioner, "before_update")
+def _fold_names(_mapper, _connection, target: Practitioner) -> None:
+    target.given_key = fold_text(target.given_name)
+    target.family_key = fold_text(target.family_name)
+
+
 Index("ix_practitioners_city_folded", folded(Practitioner.city))
 
 

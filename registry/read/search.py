@@ -13,17 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Jurisdiction, Practitioner, Profession
-from ..models.folding import folded
+from ..models.folding import fold_text, folded
 from .cache import cached
 from .params import SearchQuery, known_codes, parse_search
 from .stored import may_today, verdicts_today
 
 P = Practitioner
-ORDER = (folded(P.family_name), folded(P.given_name), P.id)
+ORDER = (folded(P.family_key), folded(P.given_key), P.id)
 ROW_COLUMNS = (
     P.id,
     P.jurisdiction_code.label("jurisdiction"),
@@ -51,18 +51,36 @@ def equals(column, text: str) -> ColumnElement[bool]:
 
 
 def name_matches(text: str) -> ColumnElement[bool]:
-    """Family or given name starting with ``text``, or "given family" prefixes; all
-    case-insensitive (for ASCII letters only on SQLite) and each served by an index."""
-    terms = [starts_with(P.family_name, text), starts_with(P.given_name, text)]
-    first, _, rest = text.partition(" ")
-    if rest:
-        terms.append(and_(starts_with(P.given_name, first), starts_with(P.family_name, rest)))
+    """Family or given name starting with ``text``, or "given family" prefixes; accents and
+    case ignored ("levesque" finds "Lévesque", "CHLOE" finds "Chloé"), each served by an
+    index on the stored folded names."""
+    key = fold_text(text).strip()
+    terms = [starts_with(P.family_key, key), starts_with(P.given_key, key)]
+    first, _, rest = key.partition(" ")
+    if rest.strip():
+        terms.append(and_(starts_with(P.given_key, first), starts_with(P.family_key, rest.strip())))
     return or_(*terms)
 
 
 def name_or_number(q: str) -> ColumnElement[bool]:
-    """``name_matches(q)``, or exactly the registration number (case-insensitive)."""
-    return or_(name_matches(q), equals(P.registration_number, q))
+    """``name_matches(q)``, or a registration number starting with ``q`` (case-insensitive:
+    "1015" finds nothing unless a number starts so, "ab-10" finds AB-1001...)."""
+    return or_(name_matches(q), starts_with(P.registration_number, q.strip()))
+
+
+def ranked(q: str | None) -> tuple:
+    """The result order: for a search by name or number, exact matches first (the number
+    itself, the family name, "given family"), then by family and given name."""
+    if not q:
+        return ORDER
+    key = fold_text(q).strip()
+    first, _, rest = key.partition(" ")
+    exact = or_(
+        equals(P.registration_number, q.strip()),
+        P.family_key == key,
+        and_(P.given_key == first, P.family_key == rest.strip()) if rest.strip() else false(),
+    )
+    return (case((exact, 0), else_=1), *ORDER)
 
 
 def conditions(search: SearchQuery, today: date) -> list:
@@ -121,8 +139,10 @@ class Results:
         return self.search.page <= self.pages
 
 
-def _hits(session: Session, where: list, limit: int | None = None, offset: int = 0) -> list[Hit]:
-    query = select(*ROW_COLUMNS).where(*where).order_by(*ORDER)
+def _hits(
+    session: Session, where: list, limit: int | None = None, offset: int = 0, order=ORDER
+) -> list[Hit]:
+    query = select(*ROW_COLUMNS).where(*where).order_by(*order)
     if limit is not None:
         query = query.limit(limit).offset(offset)
     hits = []
@@ -144,7 +164,8 @@ def run_search(
     results = Results(search, total, page_size)
     if not results.page_exists or total == 0:
         return results
-    results.hits = _hits(session, where, page_size, (search.page - 1) * page_size)
+    offset = (search.page - 1) * page_size
+    results.hits = _hits(session, where, page_size, offset, ranked(search.q))
     if with_status:
         found = verdicts_today(session, [h.id for h in results.hits], today)
         for hit in results.hits:

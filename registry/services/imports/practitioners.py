@@ -16,6 +16,7 @@ from ...models import (
     RegistrationStatus,
 )
 from ...models.base import utcnow
+from ...models.folding import name_keys
 from .. import audit, verdict_store
 from ..bulk import allocate_ids, one_of, refresh_statistics
 from ..clinics import ClinicCache
@@ -303,7 +304,9 @@ class _ChunkWriter:
         now = utcnow()
         ids = allocate_ids(self.session, T, len(new))
         rows = [
-            self._row(v) | {"id": pid, "version": 1, "created_at": now, "updated_at": now}
+            self._row(v)
+            | name_keys(v["given_name"], v["family_name"])
+            | {"id": pid, "version": 1, "created_at": now, "updated_at": now}
             for pid, v in zip(ids, new, strict=True)
         ]
         self.session.execute(insert(T), rows)
@@ -329,11 +332,15 @@ class _ChunkWriter:
         if plain:
             now = utcnow()
             params = [
-                {f"new_{k}": val for k, val in row.items()}
+                {
+                    f"new_{k}": val
+                    for k, val in (row | name_keys(row["given_name"], row["family_name"])).items()
+                }
                 | {"b_id": old["id"], "new_version": old["version"] + 1, "new_updated_at": now}
                 for old, row in plain
             ]
             cols = [FIELD_COLUMNS[c] for c in self.fields] + ["version", "updated_at"]
+            cols += ["given_key", "family_key"]
             stmt = (
                 update(T)
                 .where(T.c.id == bindparam("b_id"))
