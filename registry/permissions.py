@@ -28,6 +28,7 @@ class Permission(enum.StrEnum):
     VERIFY = "regulator:credential:verify"
     RULES_MANAGE = "regulator:rules:manage"
     USERS_MANAGE = "admin:users:manage"
+    CLINICS_MANAGE = "admin:clinics:manage"  # create clinics (admins only)
     EXPORT = "registry:practitioners:export"  # exports and evidence bundles, within scope
     CHANGES_READ = "registry:changes:read"  # the change feed, within scope
     INVITE = "regulator:practitioner:invite"  # invite a practitioner to their own account

@@ -68,7 +68,12 @@ def test_users_list_shows_role_scopes_and_state(client, admin, make_user, clinic
     make_user("regulator", email="reg@example.org", jurisdictions=["CA-AB", "CA-BC"])
     make_user("clinic_manager", email="mgr@example.org", clinics=[clinic.name])
     html = client.get("/admin/users").get_data(as_text=True)
-    for text in ("reg@example.org", "CA-AB, CA-BC", "mgr@example.org", "Bow River Physio"):
+    for text in (
+        "reg@example.org",
+        "Alberta, British Columbia",
+        "mgr@example.org",
+        "Bow River Physio",
+    ):
         assert text in html
     assert 'name="jurisdictions"' in html and 'name="clinics"' in html
 
@@ -163,7 +168,9 @@ def test_edit_a_regulators_scopes(client, admin, make_user, session):
     assert event.before == {"jurisdictions": ["CA-AB"], "clinics": []}
     assert event.after == {"jurisdictions": ["CA-AB", "CA-BC"], "clinics": []}
     assert event.actor == admin.email
-    assert "user.set_scopes" in client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert "Scopes changed" in page and "jurisdictions: Alberta → Alberta, British Columbia" in page
+    assert "user.set_scopes" not in page
 
 
 def test_a_regulator_keeps_at_least_one_jurisdiction(client, admin, make_user, session):
@@ -180,6 +187,10 @@ def test_deactivated_users_can_no_longer_log_in_until_reactivated(
 ):
     user = make_user("regulator", jurisdictions=["CA-AB"])
     response = client.post(f"/admin/users/{user.id}/active", data={"active": "false"})
+    assert response.status_code == 200 and "Yes, deactivate the account" in response.text
+    assert user.active  # asked first, nothing done
+    confirmed = {"active": "false", "confirmed": "yes"}
+    response = client.post(f"/admin/users/{user.id}/active", data=confirmed)
     assert response.status_code == 302
     assert not user.active and events(session, user, "user.deactivate")
     client.post("/logout")
@@ -205,3 +216,79 @@ def test_an_admin_cannot_deactivate_themselves(client, admin):
 def test_unknown_account_is_not_found(client, admin):
     assert client.get("/admin/users/999999").status_code == 404
     assert client.get("/admin/users/99999999999999999999").status_code == 404
+
+
+def test_deactivate_is_a_danger_button_that_asks_first(client, admin, make_user):
+    user = make_user("regulator", jurisdictions=["CA-AB"])
+    page = client.get(f"/admin/users/{user.id}").text
+    assert '<button type="submit" class="danger">Deactivate account…</button>' in page
+    asked = client.post(f"/admin/users/{user.id}/active", data={"active": "false"}).text
+    assert "Deactivate " + user.email + "?" in asked and "Cancel" in asked
+    assert user.active
+
+
+def test_history_of_an_account_is_in_words(client, admin, make_user):
+    user = make_user("regulator", jurisdictions=["CA-AB"])
+    page = client.get(f"/admin/users/{user.id}").text
+    history = page[page.index("Recent changes") :]
+    assert "Account opened" in history and "role: Regulator" in history
+    assert "jurisdictions: Alberta" in history
+    for raw in ("user.create", "clinic_manager", "{&#34;", '{"'):
+        assert raw not in history, raw
+
+
+def test_a_role_change_asks_first_ends_the_sessions_and_is_audited(
+    app, client, admin, make_user, session, clinic
+):
+    user = make_user("regulator", jurisdictions=["CA-AB"])
+    other = app.test_client()
+    assert other.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    assert other.get("/regulator/").status_code == 200
+    wanted = {"role-role": "clinic_manager", "role-clinics": [clinic.name]}
+    asked = client.post(f"/admin/users/{user.id}/role", data=wanted)
+    assert asked.status_code == 200 and "Yes, change the role" in asked.text
+    assert "Clinic manager" in asked.text and user.role.value == "regulator"
+    done = client.post(f"/admin/users/{user.id}/role", data=wanted | {"role-confirmed": "yes"})
+    assert done.status_code == 302
+    session.refresh(user)
+    assert user.role.value == "clinic_manager" and user.clinic_ids == {clinic.id}
+    assert user.jurisdiction_codes == set()
+    [event] = events(session, user, "user.set_role")
+    assert event.before["role"] == "regulator" and event.after["role"] == "clinic_manager"
+    assert other.get("/clinic/").status_code == 302  # the old session ended: log in again
+    page = client.get(f"/admin/users/{user.id}").text
+    assert "Role changed" in page and "role: Regulator → Clinic manager" in page
+
+
+def test_a_role_change_needs_the_scopes_of_the_new_role(client, admin, make_user):
+    user = make_user("regulator", jurisdictions=["CA-AB"])
+    response = client.post(f"/admin/users/{user.id}/role", data={"role-role": "clinic_manager"})
+    assert response.status_code == 400
+    assert "Choose at least one clinic for a clinic manager." in response.text
+    assert user.role.value == "regulator"
+
+
+def test_an_admin_creates_a_clinic(client, admin, session):
+    response = client.post("/admin/clinics", data={"name": "Harbour Physio", "city": "Halifax"})
+    assert response.status_code == 302
+    clinic = session.scalar(select(Clinic).where(Clinic.name == "Harbour Physio"))
+    assert clinic.city == "Halifax"
+    [event] = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "clinic.create", AuditEvent.target_id == str(clinic.id)
+        )
+    ).all()
+    assert event.actor == admin.email
+    page = client.get("/admin/clinics").text
+    assert "Harbour Physio" in page and "Halifax" in page
+    # it is offered as a scope for a clinic manager at once
+    assert '<option value="Harbour Physio">' in client.get("/admin/users").text
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [({"name": ""}, "Name the clinic."), ({"name": "Bow River Physio"}, "exists")],
+)
+def test_a_clinic_form_explains_its_errors(client, admin, clinic, fields, message):
+    response = client.post("/admin/clinics", data=fields)
+    assert response.status_code == 400 and message in response.text

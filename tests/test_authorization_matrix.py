@@ -95,13 +95,14 @@ def become(client, world, persona: str) -> None:
 
 
 P = "/".join(KEY)
-OK, LOGIN, NOT_FOUND, UNAUTH, GONE = 200, "login", 404, 401, 410
+OK, LOGIN, NOT_FOUND, UNAUTH, GONE, FORBIDDEN, MOVED = 200, "login", 404, 401, 410, 403, 301
 NO_LINK = "lnk_unknown"  # a one-time link that was never issued
 # url -> expected answer per persona, in PERSONAS order
 GET_MATRIX = {
     "/": [OK] * 7,
     "/about": [OK] * 7,
     "/healthz": [OK] * 7,
+    "/favicon.ico": [MOVED] * 7,
     "/login": [OK] * 7,
     "/openapi.json": [OK] * 7,
     "/api/reference": [OK] * 7,
@@ -142,12 +143,13 @@ GET_MATRIX = {
     # evidence the practitioner submitted themself: not clinic A's to download
     "/clinic/evidence/{submitted}": [LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND],
     "/regulator/": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK, NOT_FOUND],
+    # another jurisdiction's regulator is told it is outside their scope
     "/regulator/audit?jurisdiction=CA-AB": [
         LOGIN,
         NOT_FOUND,
         NOT_FOUND,
         OK,
-        NOT_FOUND,
+        FORBIDDEN,
         OK,
         NOT_FOUND,
     ],
@@ -157,6 +159,7 @@ GET_MATRIX = {
     "/regulator/rules/upload": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK, NOT_FOUND],
     "/regulator/rules/download.yaml": [LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK, NOT_FOUND],
     "/admin/users": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND],
+    "/admin/clinics": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND],
     "/admin/users/{manager_a}": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND],
     "/me": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK],
     "/api/v1/me": [UNAUTH, OK, OK, OK, OK, OK, OK],
@@ -250,6 +253,16 @@ POST_MATRIX = {
     ],  # fmt: skip
     "/regulator/rules/activate": [LOGIN, NOT_FOUND, NOT_FOUND, "may", "may", "may", NOT_FOUND],
     "/admin/users": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, "may", NOT_FOUND],
+    "/admin/clinics": [LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, "may", NOT_FOUND],
+    "/admin/users/{manager_a}/role": [
+        LOGIN,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        "may",
+        NOT_FOUND,
+    ],
     "/admin/users/{manager_a}": [
         LOGIN,
         NOT_FOUND,

@@ -217,7 +217,8 @@ def test_practitioner_page_shows_registration_verdicts_basis_and_sources(client,
         "Alberta, verified " in html
     )
     assert "120 h dry needling course, Acupuncture Canada, verified" in html
-    assert "<code>ab-physio-needling</code>" in html
+    assert "Under the Alberta rule for Physiotherapist / physical therapist" in html
+    assert "ab-physio-needling" not in html and "<code>" not in html
     assert 'href="https://cpta.ab.ca/' in html
     assert [m for m in ("Dry needling", "IMS", "Acupuncture") if f">{m}</h3>" in html] == [
         "Dry needling",
@@ -482,3 +483,35 @@ def test_expiry_dates_are_relative_to_today(client, rules, cli, write_csv, sessi
     expires = (TODAY + timedelta(days=10)).isoformat()
     assert f'<span class="badge badge-expiring">Expires {expires}</span>' in html
     assert "Pending verification" in html
+
+
+def test_a_search_without_hits_suggests_what_to_try(client, demo):
+    html = page(client, "/?q=Mei+Smyth&city=Calgary&jurisdiction=CA-AB&modality=dry_needling")
+    assert "No practitioners found" in html
+    suggestions = html[html.index('id="no-hits"') :]
+    assert "checking the spelling of “Mei Smyth”" in suggestions
+    assert (
+        'href="/?q=Smyth&amp;jurisdiction=CA-AB&amp;modality=dry_needling&amp;city=Calgary"'
+        in suggestions
+    )
+    assert "registration number" in suggestions
+    for dropped, words in (
+        ("city", "the city “Calgary”"),
+        ("jurisdiction", "the jurisdiction “Alberta”"),
+        ("modality", "the modality “Dry needling”"),
+    ):
+        assert f"search without {words}" in suggestions, dropped
+    assert (
+        'href="/?q=Mei+Smyth&amp;jurisdiction=CA-AB&amp;modality=dry_needling">'
+        "search without the city"
+        in suggestions
+    )
+    assert 'href="/?q=Mei+Smyth">search by name or number alone</a>' in suggestions
+
+
+def test_the_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code in (200, 301, 302)
+    icon = client.get(response.headers.get("Location", "/favicon.ico"))
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert 'rel="icon"' in client.get("/about").text

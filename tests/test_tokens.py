@@ -128,7 +128,11 @@ def test_nobody_revokes_another_persons_token_except_an_admin(
     login(admin)
     page = client.get(f"/admin/users/{owner.id}").get_data(as_text=True)
     assert "Scheduling sync" in page
-    client.post(f"/account/tokens/{token.id}/revoke")
+    asked = client.post(f"/account/tokens/{token.id}/revoke")
+    assert "Yes, revoke it" in asked.text
+    session.refresh(token)
+    assert token.revoked_at is None  # asked first
+    client.post(f"/account/tokens/{token.id}/revoke", data={"confirmed": "yes"})
     session.refresh(token)
     assert token.revoked_at is not None and token.revoked_by == admin.email
 

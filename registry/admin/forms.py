@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from ..models import Role
 
@@ -55,4 +62,29 @@ class UserForm(ScopesForm):
 
 
 class ActiveForm(FlaskForm):
+    """Deactivate (asked to confirm first: ``confirmed`` is "yes" on the confirmation page)
+    or reactivate."""
+
     active = HiddenField(validators=[AnyOf(["true", "false"])])
+    confirmed = HiddenField(validators=[Optional()])
+
+
+class RoleForm(ScopesForm):
+    """Another role for an account, with the scopes that role needs; confirmed on a second
+    page (``confirmed``) because it ends the account's sessions."""
+
+    role = SelectField(
+        "New role", choices=[SelectChoice(v, n) for v, n in ROLE_NAMES.items()], default=""
+    )
+    confirmed = HiddenField(validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        return self.check_scopes(self.role.data) and ok
+
+
+class ClinicForm(FlaskForm):
+    name = StringField(
+        "Clinic name", validators=[DataRequired("Name the clinic."), Length(max=200)]
+    )
+    city = StringField("City", validators=[Optional(), Length(max=100)], description="Optional")

@@ -1,4 +1,5 @@
-"""Views of the admin face: list and create accounts, edit their scopes, deactivate them."""
+"""Views of the admin face: list and create accounts, edit their scopes and role, deactivate
+them (each after a confirmation)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from .. import db
-from ..auth.views import make_token, tokens_context
 from ..models import Clinic, Jurisdiction, User
 from ..permissions import Permission, requires
+from ..read.history import action_words
 from ..services import InvalidInput
-from ..services.users import create_user, scopes_of, set_active, set_scopes
+from ..services.users import create_user, scopes_of, set_active, set_role, set_scopes
+from ..token_forms import make_token, tokens_context
 from . import bp
-from .forms import ROLE_NAMES, ActiveForm, ScopesForm, UserForm
+from .forms import ROLE_NAMES, ActiveForm, RoleForm, ScopesForm, UserForm
 from .queries import clinic_names, user_events, users_with_scopes
 
 # The service names fields as the CLI does; the form's fields are named for the page.
@@ -24,7 +26,7 @@ FORM_FIELD = {"jurisdiction": "jurisdictions", "clinic": "clinics"}
 def _with_choices(form):
     session = db.session()
     form.jurisdictions.choices = [
-        SelectChoice(code, f"{code} · {name}")
+        SelectChoice(code, f"{name} ({code})")
         for code, name in session.execute(
             select(Jurisdiction.code, Jurisdiction.name).order_by(Jurisdiction.code)
         )
@@ -96,6 +98,7 @@ def _user_page(
     problem: str | None = None,
     code: int = 200,
     tokens: dict | None = None,
+    role_form=None,
 ):
     session = db.session()
     names = clinic_names(session)
@@ -111,9 +114,11 @@ def _user_page(
         account=account,
         form=form,
         active_form=ActiveForm(formdata=None, active="false" if account.active else "true"),
+        role_form=role_form or _with_choices(RoleForm(formdata=None, prefix="role")),
         events=user_events(session, account),
         clinic_names=names,
         role_names=ROLE_NAMES,
+        action_words=action_words,
         problem=problem,
         create_url=url_for(".create_token", user_id=account.id),
         **(tokens or tokens_context(account)),
@@ -149,7 +154,7 @@ def user(user_id: int):
 @bp.post("/users/<id:user_id>/active")
 @requires(Permission.USERS_MANAGE)
 def set_user_active(user_id: int):
-    """Deactivate (the account can no longer log in) or reactivate an account."""
+    """Reactivate an account, or deactivate it (it can no longer log in) once confirmed."""
     account = _account(user_id)
     form = ActiveForm()
     if not form.validate_on_submit():
@@ -157,9 +162,48 @@ def set_user_active(user_id: int):
     active = form.active.data == "true"
     if not active and account.id == current_user.id:
         return _user_page(account, problem="You cannot deactivate your own account.", code=400)
+    if not active and account.active and form.confirmed.data != "yes":
+        confirm = ActiveForm(formdata=None, active="false", confirmed="yes")
+        return render_template("admin/confirm_deactivate.html", account=account, form=confirm)
     set_active(db.session(), current_user.email, account, active)
     db.session().commit()
     flash(f"{account.email} {'reactivated' if active else 'deactivated'}.")
+    return redirect(url_for(".user", user_id=account.id))
+
+
+@bp.post("/users/<id:user_id>/role")
+@requires(Permission.USERS_MANAGE)
+def change_role(user_id: int):
+    """Another role (with its scopes) for an account, once confirmed: its sessions end."""
+    account = _account(user_id)
+    form = _with_choices(RoleForm(prefix="role"))
+    if account.id == current_user.id:
+        return _user_page(account, problem="You cannot change your own role.", code=400)
+    if not form.validate_on_submit():
+        return _user_page(account, role_form=form, code=400)
+    if form.confirmed.data != "yes":
+        return render_template(
+            "admin/confirm_role.html", account=account, form=form, role_names=ROLE_NAMES
+        )
+    try:
+        changed = set_role(
+            db.session(),
+            current_user.email,
+            account,
+            form.role.data,
+            form.jurisdictions.data,
+            form.clinics.data,
+        )
+    except InvalidInput as exc:
+        _field_errors(form, exc)
+        return _user_page(account, role_form=form, code=400)
+    db.session().commit()
+    flash(
+        f"{account.email} is now {ROLE_NAMES[form.role.data].split(' (')[0].lower()}; "
+        "their sessions have ended."
+        if changed
+        else "Nothing to change."
+    )
     return redirect(url_for(".user", user_id=account.id))
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -16,18 +16,3 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField(
         "Repeat the new password", validators=[DataRequired(), EqualTo("new", "Passwords differ.")]
     )
-
-
-class TokenForm(FlaskForm):
-    name = StringField(
-        "Token name",
-        validators=[
-            DataRequired("Name the token after the system that will use it."),
-            Length(max=100),
-        ],
-        description="The system that will use it, e.g. “Clinic scheduling sync”.",
-    )
-
-
-class RevokeForm(FlaskForm):
-    """Only the CSRF token: revoking needs no other input."""

@@ -12,8 +12,9 @@ from ..security import safe_next
 from ..services import InvalidInput, NotFound
 from ..services import secrets as secret_service
 from ..services.users import authenticate, change_password, check_password, end_sessions
+from ..token_forms import RevokeForm, make_token, tokens_context
 from . import bp, devices
-from .forms import LoginForm, PasswordForm, RevokeForm, TokenForm
+from .forms import LoginForm, PasswordForm
 
 BAD_LOGIN = "Email or password is incorrect."
 HOME = {
@@ -116,34 +117,6 @@ def password():
     return render_template("auth/password.html", form=form), status
 
 
-def tokens_context(owner: User, token_form=None, new_secret: str | None = None) -> dict:
-    """What templates/auth/_tokens.html needs (also used by the admin's user page)."""
-    return {
-        "owner": owner,
-        "tokens": secret_service.tokens_of(db.session(), owner),
-        "token_form": token_form or TokenForm(formdata=None),
-        "revoke_form": RevokeForm(formdata=None),
-        "new_secret": new_secret,
-    }
-
-
-def make_token(owner: User) -> tuple[TokenForm, str | None]:
-    """Validate the posted token form and create the token; (form, secret or None)."""
-    form = TokenForm()
-    if form.validate_on_submit():
-        session = db.session()
-        try:
-            _token, secret = secret_service.create_token(
-                session, current_user.email, owner, form.name.data
-            )
-        except InvalidInput as exc:
-            form.name.errors.append(next(iter(exc.errors.values())))
-        else:
-            session.commit()
-            return TokenForm(formdata=None), secret
-    return form, None
-
-
 @bp.get("/account/tokens")
 @requires(Permission.ACCOUNT)
 def tokens():
@@ -164,13 +137,23 @@ def create_token():
 @bp.post("/account/tokens/<id:token_id>/revoke")
 @requires(Permission.ACCOUNT)
 def revoke_token(token_id: int):
-    """Revoke one of your tokens; an admin may revoke anyone's."""
+    """Revoke one of your tokens (an admin: anyone's), once confirmed on the page this
+    answers first."""
     session = db.session()
     token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != current_user.id and current_user.role != Role.ADMIN):
         abort(404)
-    if not RevokeForm().validate_on_submit():
+    form = RevokeForm()
+    if not form.validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
+    if token.revoked_at is None and form.confirmed.data != "yes":
+        back = (
+            url_for(".tokens")
+            if token.user_id == current_user.id
+            else url_for("admin.user", user_id=token.user_id)
+        )
+        confirm = RevokeForm(formdata=None, confirmed="yes")
+        return render_template("auth/confirm_revoke.html", token=token, form=confirm, back=back)
     try:
         secret_service.revoke_token(session, current_user.email, token)
     except NotFound as exc:

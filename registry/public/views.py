@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import TooManyRequests
 
 from .. import db
@@ -32,6 +32,13 @@ def public_names():
 def healthz():
     """Liveness probe: answers without touching the database."""
     return {"status": "ok"}
+
+
+@bp.get("/favicon.ico")
+@requires(Permission.PUBLIC)
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: send them to the SVG icon."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 @bp.get("/")

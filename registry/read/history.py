@@ -11,7 +11,15 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent, Practitioner, User
+from ..models import (
+    AuditEvent,
+    CredentialType,
+    Jurisdiction,
+    Modality,
+    Practitioner,
+    Profession,
+    User,
+)
 from ..rules.engine import label
 
 T = TypeVar("T")
@@ -92,6 +100,14 @@ ACTION_WORDS = {
     "link.clinic_request": "A clinic's request emailed to you",
     "link.claim": "Link to claim the record sent",
     "user.create": "Account opened",
+    "user.set_scopes": "Scopes changed",
+    "user.set_role": "Role changed",
+    "user.activate": "Account reactivated",
+    "user.deactivate": "Account deactivated",
+    "user.change_password": "Password changed",
+    "user.end_access": "Access ended",
+    "token.create": "API token created",
+    "token.revoke": "API token revoked",
 }
 
 FIELD_WORDS = {
@@ -114,6 +130,14 @@ FIELD_WORDS = {
     "effective_on": "from",
     "sent_to": "sent to",
     "renewed_by": "replaced by",
+    "jurisdiction_code": "jurisdiction",
+    "profession_code": "profession",
+    "registration_number": "registration number",
+    "verification_status": "verification",
+    "verification": "verification",
+    "via": "recorded through",
+    "modality_code": "modality",
+    "active": "may log in",
 }
 
 
@@ -156,3 +180,118 @@ def actors_for(session: Session, events: list[AuditEvent], me: str) -> dict[str,
         else:
             out[name] = "the registry (an import or the command line)"
     return out
+
+
+# The gap kinds of the rules engine in words, for every page that lists gaps.
+GAP_KIND_WORDS = {
+    "registration_inactive": "Registration not active",
+    "outside_scope": "Outside the profession's scope",
+    "wrong_registration_class": "Registration class does not allow it",
+    "insufficient_experience": "Not enough years of registration",
+    "missing_credential": "Credential missing",
+    "unapproved_issuer": "Issuer not approved",
+    "expired": "Credential expired",
+    "insufficient_hours": "Not enough training hours",
+    "insufficient_sessions": "Not enough supervised sessions",
+    "unverified": "Waiting for verification",
+    "expiring_soon": "Expiring soon",
+    "no_rule": "No rule on file",
+}
+
+# Account roles in words, as staff pages name them.
+ROLE_LABELS = {
+    "admin": "Administrator",
+    "regulator": "Regulator",
+    "clinic_manager": "Clinic manager",
+    "practitioner": "Practitioner",
+}
+
+
+def gap_kind_words(kind: str | None) -> str:
+    """A gap kind in words ('registration_inactive' → 'Registration not active')."""
+    if not kind:
+        return ""
+    return GAP_KIND_WORDS.get(kind, label(kind).capitalize())
+
+
+def staff_actor(actor: str) -> str:
+    """Who made an event, as staff read it: the account's email, or in words for the
+    command line, imports, emailed links and the public claim form."""
+    if actor.startswith("cli:"):
+        return "the command line"
+    if actor.startswith("import"):
+        return "an import"
+    if actor.startswith("link:"):
+        return "the practitioner (emailed link)"
+    if actor == "public claim":
+        return "someone using the public claim form"
+    if actor in ("test", "system", ""):
+        return "the registry"
+    return actor
+
+
+_HIDDEN_FIELDS = {"id", "practitioner_id", "user_id", "clinic_id", "credential_id", "version"}
+_CODED_FIELDS = {"credential_type", "credential_type_code", "profession", "profession_code",
+                 "modality", "modality_code", "modalities", "counted_for"}  # fmt: skip
+_STATE_WORDS = {"pending": "Pending verification", "verified": "Verified",
+                "rejected": "Rejected", "revoked": "Revoked"}  # fmt: skip
+
+
+def _value_words(name: str, value: Any, names: dict[str, str]) -> str:
+    """One logged value in words: codes as names, roles and states in words, no snake_case."""
+    if value is None or value == "" or value == []:
+        return "—" if name != "jurisdictions" and name != "clinics" else "none"
+    if isinstance(value, list):
+        return ", ".join(_value_words(name, v, names) for v in value)
+    if name == "role":
+        return ROLE_LABELS.get(str(value), label(str(value)))
+    if name in ("verification", "verification_status", "status"):
+        return _STATE_WORDS.get(str(value), label(str(value)))
+    if name in _CODED_FIELDS:
+        return names.get(str(value)) or label(str(value)).capitalize()
+    if name in ("jurisdiction", "jurisdiction_code", "jurisdictions"):
+        return names.get(str(value), str(value))
+    if name == "via":
+        return {"import": "an import", "web": "the web page"}.get(str(value), str(value))
+    if name == "registration_status":
+        return str(value).capitalize()
+    if name == "practitioner" and isinstance(value, str) and "/" in value:
+        j, profession, number = (value.split("/", 2) + ["", ""])[:3]
+        return f"{names.get(profession) or label(profession)}, {names.get(j, j)}, {number}"
+    return shown(value)
+
+
+def code_names(session: Session) -> dict[str, str]:
+    """Every reference code (jurisdictions, professions, modalities, credential types) with its
+    name, in four small queries."""
+    names: dict[str, str] = {}
+    for model in (CredentialType, Modality, Profession, Jurisdiction):
+        names.update(dict(session.execute(select(model.code, model.name)).all()))
+    return names
+
+
+def change_lines(event: AuditEvent, names: dict[str, str] | None = None) -> list[str]:
+    """Each field an event changed, in words ('role: Regulator → Clinic manager'); ids and
+    private notes are left out. ``names`` maps codes (jurisdictions, professions, credential
+    types) to their names."""
+    names = names or {}
+    before, after = event.before or {}, event.after or {}
+    lines = []
+    for key in dict.fromkeys([*after, *before]):
+        if key in _HIDDEN_FIELDS:
+            continue
+        if key == "notes":
+            lines.append("notes: changed")
+            continue
+        if key == "evidence_ref":
+            lines.append("evidence file: " + ("attached" if after.get(key) else "removed"))
+            continue
+        old, new = (
+            _value_words(key, before.get(key), names),
+            _value_words(key, after.get(key), names),
+        )
+        if event.before is not None and key in before and old != new:
+            lines.append(f"{field_words(key)}: {old} → {new}")
+        elif new not in ("—",):
+            lines.append(f"{field_words(key)}: {new}")
+    return lines

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..read.history import gap_kind_words
 from ..rules.engine import label
 from ..rules.explain import sentence
 from .queries import ComplianceRow, KindCount, MonthCount
@@ -132,7 +133,7 @@ def gaps_chart(kinds: Sequence[KindCount]) -> Chart:
         "Number of gaps of each kind in the audit; errors withhold authorization.",
         [Series("Gaps", "bar-error")],
         [
-            Datum(sentence(label(k.kind)), [k.count], [str(k.count)], f"bar-{k.severity}")
+            Datum(gap_kind_words(k.kind), [k.count], [str(k.count)], f"bar-{k.severity}")
             for k in kinds
         ],
     )

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import TextInput
 
 from ..models.base import MAX_ID
+from ..read.history import gap_kind_words
 from ..read.params import DEFAULT_WINDOW, MAX_WINDOW, parse_day
 from ..rules.engine import label
 from ..rules.model import GAP_KINDS, MODALITY_ORDER
@@ -61,7 +62,7 @@ class AuditForm(DashboardForm):
     )
     kind = SelectField(
         "Gap kind",
-        choices=choices([("", "Any kind")] + [(k, label(k)) for k in GAP_KINDS]),
+        choices=choices([("", "Any kind")] + [(k, gap_kind_words(k)) for k in GAP_KINDS]),
         default="",
     )
     modality = SelectField(

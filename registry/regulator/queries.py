@@ -15,6 +15,7 @@ from typing import Any
 from flask import abort
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 
 from ..models import (
     WITHDRAWN_STATUSES,
@@ -55,8 +56,9 @@ def profession_choices(session: Session) -> list[tuple[str, str]]:
 
 
 def requested_jurisdiction(session: Session, user: User, raw: str | None) -> str | None:
-    """The jurisdiction a request names (upper-cased), or None for all in scope. Outside the
-    user's scope or unknown: 404, the same answer as for a missing page."""
+    """The jurisdiction a request names (upper-cased), or None for all in scope. Outside a
+    regulator's scope: ``OutOfScope`` (403, saying which ones they may audit); unknown to an
+    admin: 404."""
     try:
         code = clean_text(raw, 50).upper()
     except ValueError:  # no such code; keep it from the database
@@ -64,10 +66,24 @@ def requested_jurisdiction(session: Session, user: User, raw: str | None) -> str
     if not code:
         return None
     codes = scope_codes(user)
-    allowed = code in codes if codes is not None else session.get(Jurisdiction, code) is not None
-    if not allowed:
-        abort(404)
+    if codes is None:
+        if session.get(Jurisdiction, code) is None:
+            abort(404)
+    elif code not in codes:
+        raise OutOfScope(code, codes)
     return code
+
+
+class OutOfScope(HTTPException):
+    """A jurisdiction outside the regulator's account: 403 on the audit and the dashboard,
+    404 on a practitioner's page (whose existence must not leak); the page lists the
+    jurisdictions the account may audit, with links (``regulator.views``)."""
+
+    code = 403
+
+    def __init__(self, asked: str, codes: list[str], code: int = 403) -> None:
+        super().__init__(f"{asked} is outside your account's scope.")
+        self.asked, self.codes, self.code = asked, codes, code
 
 
 def in_scope(user: User, jurisdiction: str | None) -> ColumnElement[bool]:

@@ -11,7 +11,7 @@ from .. import db
 from ..models import Credential
 from ..permissions import Permission, requires
 from ..read.credentials import credential_name
-from ..read.history import changes, history
+from ..read.history import action_words, history
 from ..read.verdicts import statuses
 from ..rules.engine import label
 from ..rules.explain import STATE_LABELS, sentence
@@ -22,6 +22,7 @@ from ..services.notices import send_link
 from ..services.verification import decide
 from . import bp
 from .forms import AuthorizedOnForm, DecisionForm, InviteForm
+from .queries import OutOfScope, scope_codes
 from .records import clinics_of, credential_in_scope, evidence_url, verification_queue
 from .views import page_arg
 
@@ -33,6 +34,9 @@ HISTORY_PAGE_SIZE = 50
 def practitioner(jurisdiction: str, profession: str, number: str):
     """Everything on file, the change history, and 'authorized on date D?' (``on``)."""
     session = db.session()
+    codes = scope_codes(current_user)
+    if codes is not None and jurisdiction not in codes:  # said from the URL alone: no leak
+        raise OutOfScope(jurisdiction, codes, code=404)
     p = get_practitioner(session, current_user, jurisdiction, profession, number)
     form = AuthorizedOnForm(formdata=request.args)
     valid = form.validate()
@@ -53,7 +57,7 @@ def practitioner(jurisdiction: str, profession: str, number: str):
         account=account_of(session, p),
         invitation=live_invitation(session, p),
         invite_form=InviteForm(formdata=None),
-        changes=changes,
+        action_words=action_words,
         evidence_url=evidence_url,
     ), 200 if valid else 400
 

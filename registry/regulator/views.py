@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, jsonify, render_template, request
+from flask import Response, jsonify, render_template, request, url_for
 from flask_login import current_user
 
 from .. import db
@@ -15,9 +15,30 @@ from ..read.rulebook import current_rule_book
 from . import bp, queries
 from .charts import compliance_chart, expiry_chart, gaps_chart
 from .forms import AuditForm, DashboardForm, choices
-from .queries import filter_gaps, requested_jurisdiction, scope_codes, scoped_audit
+from .queries import OutOfScope, filter_gaps, requested_jurisdiction, scope_codes, scoped_audit
 
 AUDIT_PAGE_SIZE = 100
+
+
+@bp.errorhandler(OutOfScope)
+def out_of_scope(exc: OutOfScope):
+    """The jurisdiction asked for is not the account's: say so, and link to the ones it is."""
+    names = {
+        c: n.split(" · ", 1)[-1] for c, n in queries.jurisdiction_choices(db.session(), exc.codes)
+    }
+    endpoint = request.endpoint if request.endpoint in AUDIT_PAGES else "regulator.audit"
+    links = [(f"{names.get(c, c)} ({c})", url_for(endpoint, jurisdiction=c)) for c in exc.codes]
+    page = render_template(
+        "error.html",
+        code=exc.code,
+        title="Outside your scope",
+        message=f"{exc.asked} is outside your account's scope. You can audit these jurisdictions:",
+        links=links,
+    )
+    return page, exc.code
+
+
+AUDIT_PAGES = ("regulator.audit", "regulator.dashboard")
 
 
 def page_arg() -> int:
@@ -71,7 +92,8 @@ def audit():
     as_of = form.as_of.data or date.today()
     window = 60 if form.window.data is None else form.window.data
     query = AuditQuery(as_of, window, jurisdiction)
-    report = scoped_audit(session, current_user, current_rule_book(session), query)
+    book = current_rule_book(session)
+    report = scoped_audit(session, current_user, book, query)
     report = filter_gaps(report, form.kind.data, form.modality.data, form.profession.data)
     if form.format.data == "json":
         return jsonify(report)
@@ -80,7 +102,12 @@ def audit():
     args = {"jurisdiction": jurisdiction or "", "as_of": as_of.isoformat(), "window": window}
     args |= {k: form[k].data for k in ("kind", "modality", "profession")}
     return render_template(
-        "regulator/audit.html", form=form, report=report, args=args, **_gap_page(report)
+        "regulator/audit.html",
+        form=form,
+        report=report,
+        args=args,
+        rules={r.id: r for r in book.rules},
+        **_gap_page(report),
     )
 
 

@@ -56,6 +56,24 @@ class ClinicCache:
         return sorted(self.by_id[i] for i in ids)
 
 
+def create_clinic(session: Session, actor: str, name: str, city: str | None = None) -> Clinic:
+    """A new clinic (an admin's form): a name of its own, an optional city; audited as
+    ``clinic.create``."""
+    name, city = (name or "").strip(), (city or "").strip() or None
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "a clinic needs a name"
+    elif len(name) > 200:
+        errors["name"] = "at most 200 characters"
+    elif session.scalar(select(Clinic.id).where(Clinic.name == name)):
+        errors["name"] = f"a clinic named '{name}' exists"
+    if city is not None and len(city) > 100:
+        errors["city"] = "at most 100 characters"
+    if errors:
+        raise InvalidInput(errors)
+    return get_or_create_clinic(session, actor, name, city)
+
+
 def get_or_create_clinic(
     session: Session, actor: str, name: str, city: str | None = None
 ) -> Clinic:

@@ -1,7 +1,7 @@
 """Accounts: creation with a strong, hashed password, scopes and deactivation.
 
-Logging out, a password change, deactivation and a change of scope end every session of the
-account (its session generation moves on); deactivation also revokes its API tokens, so
+Logging out, a password change, deactivation and a change of role or scope end every session
+of the account (its session generation moves on); deactivation also revokes its API tokens, so
 reactivating it brings neither back.
 """
 
@@ -291,6 +291,54 @@ def set_scopes(
     end_sessions(user)
     session.flush()
     audit.record(session, actor, "user.set_scopes", "user", user.id, before=before, after=after)
+    return True
+
+
+def set_role(
+    session: Session,
+    actor: str,
+    user: User,
+    role: str,
+    jurisdictions: list[str] = (),
+    clinics: list[str] = (),
+) -> bool:
+    """Give ``user`` another staff role (admin, regulator, clinic manager) with the scopes it
+    needs, under the rules of ``create_user``. A practitioner's account keeps its role (it is
+    tied to their record). Every session of the account ends; audited as ``user.set_role``
+    with the role and scopes before and after. False when nothing changed."""
+    errors: dict[str, str] = {}
+    staff = {Role.ADMIN.value, Role.REGULATOR.value, Role.CLINIC_MANAGER.value}
+    if user.role == Role.PRACTITIONER:
+        errors["role"] = "a practitioner's account keeps its role: it belongs to their record"
+    elif role not in staff:
+        errors["role"] = f"unknown role '{role}' (admin, regulator or clinic_manager)"
+    codes, found = _scopes(session, role, list(jurisdictions), list(clinics), errors)
+    if errors:
+        raise InvalidInput(errors)
+    names = dict(session.execute(select(Clinic.id, Clinic.name)).all())
+    before = {"role": user.role.value, **scopes_of(user, names)}
+    after = {
+        "role": role,
+        "jurisdictions": sorted(set(codes)),
+        "clinics": sorted({c.name for c in found}),
+    }
+    if before == after:
+        return False
+    user.role = Role(role)
+    user.jurisdiction_scopes = [
+        s for s in user.jurisdiction_scopes if s.jurisdiction_code in after["jurisdictions"]
+    ] + [
+        UserJurisdiction(jurisdiction_code=j)
+        for j in after["jurisdictions"]
+        if j not in user.jurisdiction_codes
+    ]
+    ids_wanted = {c.id for c in found}
+    user.clinic_scopes = [s for s in user.clinic_scopes if s.clinic_id in ids_wanted] + [
+        UserClinic(clinic_id=i) for i in sorted(ids_wanted - user.clinic_ids)
+    ]
+    end_sessions(user)
+    session.flush()
+    audit.record(session, actor, "user.set_role", "user", user.id, before=before, after=after)
     return True
 
 
