@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from flask import abort, current_app, request
+from flask import abort, current_app, request, stream_with_context
 from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
 from .. import db
 from ..extensions import limiter, public_rate_limit
 from ..permissions import Permission, requires
-from ..read.audit import run_audit
+from ..read.audit import AuditStream
 from ..read.cache import cached
 from ..read.params import AuditQuery, QueryError, SearchError, SearchQuery
 from ..read.records import RecordKey, public_record
@@ -103,9 +103,12 @@ def audit():
     query = replace(
         query, jurisdiction=audit_jurisdiction(session, current_user, query.jurisdiction)
     )
-    # The gaps are not validated one by one (an audit may hold millions): ``Audit`` documents
-    # the document ``run_audit`` builds.
-    return shape_response(run_audit(session, current_rule_book(session), query))
+    # Written as it is computed (an audit may hold millions of gaps; memory stays flat), so
+    # the gaps are not validated one by one: ``Audit`` documents what ``AuditStream`` writes.
+    stream = AuditStream(session, current_rule_book(session), query)
+    return current_app.response_class(
+        stream_with_context(stream.json_chunks()), mimetype="application/json"
+    )
 
 
 @operation(
