@@ -156,10 +156,16 @@ def test_dashboard_compliance_is_the_share_authorized_among_those_declaring(
 
 def test_dashboard_expiries_by_month(client, regulator):
     html = page(client, f"/regulator/?as_of={TODAY}")
-    # In Alberta only one registration (expiring in 30 days) falls in the next 12 months.
+    # In Alberta the next 12 months hold one registration (expiring in 20 days) and two CPR
+    # cards of Bow River staff (in 45 and 75 days).
     today = date.fromisoformat(TODAY)
-    soon, last = today + timedelta(days=30), date(today.year + 1, today.month, 1)
-    assert numbers(row(html, f"month-{soon:%Y-%m}")) == [0, 1]
+    expected: dict[str, list[int]] = {}
+    for days, column in ((20, 1), (45, 0), (75, 0)):
+        month = f"{today + timedelta(days=days):%Y-%m}"
+        expected.setdefault(month, [0, 0])[column] += 1
+    for month, counts in expected.items():
+        assert numbers(row(html, f"month-{month}")) == counts, month
+    last = date(today.year + 1, today.month, 1)
     assert numbers(row(html, f"month-{last - timedelta(days=1):%Y-%m}")) == [0, 0]
     assert f'id="month-{last:%Y-%m}"' not in html
 
@@ -608,7 +614,7 @@ def activate(client, preview_html: str, **override):
 AB_ONLY = """
 version: 1
 jurisdictions: [{code: CA-AB, name: Alberta}]
-professions: [{code: physiotherapist, name: Physiotherapist}]
+professions: [{code: physiotherapist, name: "Physiotherapist / physical therapist"}]
 credential_types: [{code: needling_authorization, name: Needling authorization}]
 rules:
   - id: ab-physio-needling-2026
@@ -738,6 +744,8 @@ def test_activation_after_someone_else_activated_shows_a_fresh_preview(client, r
 
 
 def test_a_scoped_load_adds_codes_but_renames_only_its_own_jurisdiction(session, demo):
+    """Shared codes keep their names: a regulator's file may add codes and rename its own
+    jurisdiction, and a rename of a shared one is refused, not silently dropped."""
     from registry.models import CredentialType, Jurisdiction, Profession
     from registry.services.rulesets import RulesRefused, load_rules_scoped
 
@@ -747,9 +755,16 @@ def test_a_scoped_load_adds_codes_but_renames_only_its_own_jurisdiction(session,
     assert refused.value.problems == [
         "rule bc-physio-dn-2022: id already used by a rule of CA-BC; ids are unique in a rule set"
     ]
+    renames = AB_ONLY.replace("name: Needling authorization}]", "name: Renamed}]")
+    with pytest.raises(RulesRefused) as refused:
+        load_rules_scoped(session, "reg", renames.encode(), "ab.yaml", ["CA-AB"])
+    assert refused.value.problems[0].startswith(
+        "credential_types: needling_authorization is named “Needling authorization” here, "
+        "not “Renamed”"
+    )
     declares = AB_ONLY.replace("name: Alberta", "name: Alberta (province)").replace(
         "name: Needling authorization}]",
-        "name: Renamed}, {code: dry_needling_log, name: Dry needling log}]",
+        "name: Needling authorization}, {code: dry_needling_log, name: Dry needling log}]",
     )
     rule_set = load_rules_scoped(session, "reg", declares.encode(), "ab.yaml", ["CA-AB"])
     assert rule_set.version == 2 and rule_set.filename == "ab.yaml (CA-AB; others kept from v1)"

@@ -1,6 +1,7 @@
 """The domain model. Importing this package registers every table on ``Base.metadata``."""
 
 from .audit import AppendOnlyError, AuditEvent
+from .audit_run import AuditRun, AuditRunCount, AuditRunGap
 from .base import Base
 from .credential import WITHDRAWN_STATUSES, Credential, CredentialDecision, VerificationStatus
 from .integration import ApiToken, CalendarFeed, OneTimeLink, ReminderSent
@@ -21,6 +22,9 @@ __all__ = [
     "ApiToken",
     "AppendOnlyError",
     "AuditEvent",
+    "AuditRun",
+    "AuditRunCount",
+    "AuditRunGap",
     "Base",
     "CalendarFeed",
     "Clinic",

@@ -1,14 +1,15 @@
 """Read side of the regulator console: scope, the audit and the dashboard's figures.
 
-A regulator sees the jurisdictions of their account, an admin every jurisdiction. The audit
-runs ``run_audit``'s fixed queries once per jurisdiction asked for; each dashboard figure is
-one more grouped query, whatever the number of practitioners.
+A regulator sees the jurisdictions of their account, an admin every jurisdiction. An audit is
+computed once per scope, day, window and data version and stored (``read.audit_runs``); pages,
+filters, counts and downloads are then SQL over the stored run. Today's compliance shares
+come from the verdict store. Each dashboard figure is one grouped query, whatever the number
+of practitioners.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,20 +20,24 @@ from werkzeug.exceptions import HTTPException
 
 from ..models import (
     WITHDRAWN_STATUSES,
+    AuditRun,
     Credential,
     Jurisdiction,
     Practitioner,
     PractitionerModality,
     Profession,
     Role,
+    StoredVerdict,
     User,
 )
-from ..read.audit import run_audit
+from ..read import audit_runs
+from ..read.audit_runs import audit_run
 from ..read.params import AuditQuery, clean_text
-from ..rules import AUTHORIZED, NO_RULE, NOT_AUTHORIZED, PENDING_VERIFICATION, RuleBook, verdict_of
+from ..read.stored import current
+from ..rules import AUTHORIZED, NO_RULE, NOT_AUTHORIZED, PENDING_VERIFICATION, RuleBook
 from ..rules.model import MODALITY_ORDER, WARNING_KINDS
 from ..scopes import practitioner_filter
-from .forms import GAP_KINDS, REGISTRATION
+from .forms import GAP_KINDS
 
 
 def scope_codes(user: User) -> list[str] | None:
@@ -94,41 +99,15 @@ def in_scope(user: User, jurisdiction: str | None) -> ColumnElement[bool]:
     return clause
 
 
-def scoped_audit(session: Session, user: User, book: RuleBook, query: AuditQuery) -> dict[str, Any]:
-    """The audit document (CONTRACT §5) for one jurisdiction or every one in scope. For a
-    regulator's 'all' the per-jurisdiction audits are joined; ``jurisdiction`` stays null."""
-    codes = scope_codes(user)
-    if query.jurisdiction or codes is None:
-        return run_audit(session, book, query)
-    report: dict[str, Any] = {"practitioners_checked": 0, "gaps": []}
-    for code in codes:
-        more = run_audit(session, book, replace(query, jurisdiction=code))
-        report["practitioners_checked"] += more["practitioners_checked"]
-        report["gaps"] += more["gaps"]
-    return {
-        **report,
-        "as_of": query.as_of.isoformat(),
-        "window_days": query.window,
-        "jurisdiction": None,
-    }
+def run_codes(user: User, jurisdiction: str | None) -> list[str] | None:
+    """The jurisdictions an audit of ``jurisdiction`` (None: all in scope) covers; None means
+    every jurisdiction (an admin's 'all')."""
+    return [jurisdiction] if jurisdiction else scope_codes(user)
 
 
-def filter_gaps(
-    report: dict[str, Any], kind: str = "", modality: str = "", profession: str = ""
-) -> dict[str, Any]:
-    """The same document with only the gaps matching every filter given. ``modality``
-    'registration' keeps the registration gaps (those without a modality).
-    ``practitioners_checked`` still counts every practitioner the audit evaluated."""
-    wanted_modality = None if modality == REGISTRATION else modality
-
-    def keep(g: dict[str, Any]) -> bool:
-        return (
-            (not kind or g["kind"] == kind)
-            and (not modality or g["modality"] == wanted_modality)
-            and (not profession or g["profession"] == profession)
-        )
-
-    return {**report, "gaps": [g for g in report["gaps"] if keep(g)]}
+def scoped_run(session: Session, user: User, book: RuleBook, query: AuditQuery) -> AuditRun:
+    """The stored audit run of ``query`` for ``user``'s scope (computed on first asking)."""
+    return audit_run(session, book, query, run_codes(user, query.jurisdiction))
 
 
 @dataclass(frozen=True)
@@ -164,53 +143,56 @@ class MonthCount:
     registrations: int
 
 
-def kind_counts(gaps: list[dict[str, Any]]) -> list[KindCount]:
+def kind_counts(counts: dict[str, int]) -> list[KindCount]:
     """Gaps per kind, every kind of CONTRACT §5 listed (errors first), zero included."""
-    counts = Counter(g["kind"] for g in gaps)
     return [
-        KindCount(k, "warning" if k in WARNING_KINDS else "error", counts[k]) for k in GAP_KINDS
+        KindCount(k, "warning" if k in WARNING_KINDS else "error", counts.get(k, 0))
+        for k in GAP_KINDS
     ]
 
 
-def compliance(
-    session: Session, user: User, jurisdiction: str | None, gaps: list[dict[str, Any]]
-) -> list[ComplianceRow]:
-    """Per profession and modality: how many declare it and each verdict's count, from the
-    audit's gaps of the same day and one query of the declared modalities."""
-    errors: dict[tuple, list[str]] = defaultdict(list)
-    for g in gaps:
-        if g["severity"] == "error":
-            errors[_gap_key(g)].append(g["kind"])
-    no_rule = {_gap_key(g) for g in gaps if g["kind"] == "no_rule"}
-    P, M = Practitioner, PractitionerModality
-    rows = session.execute(
-        select(P.jurisdiction_code, P.profession_code, P.registration_number, M.modality_code)
-        .join(M, M.practitioner_id == P.id)
-        .where(in_scope(user, jurisdiction))
-    )
-    counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for r in rows:
-        key = (r.jurisdiction_code, r.profession_code, r.registration_number)
-        kinds = errors.get((*key, None), []) + errors.get((*key, r.modality_code), [])
-        verdict = verdict_of((*key, r.modality_code) not in no_rule, kinds)
-        counts[(r.profession_code, r.modality_code)][verdict] += 1
+def compliance(counts: dict[tuple[str, str], dict[str, int]]) -> list[ComplianceRow]:
+    """Per profession and modality: how many declare it and each verdict's count."""
     order = {m: i for i, m in enumerate(MODALITY_ORDER)}
-    return [
-        ComplianceRow(
-            p,
-            m,
-            counts[(p, m)].total(),
-            counts[(p, m)][AUTHORIZED],
-            counts[(p, m)][PENDING_VERIFICATION],
-            counts[(p, m)][NOT_AUTHORIZED],
-            counts[(p, m)][NO_RULE],
+    rows = []
+    for p, m in sorted(counts, key=lambda k: (k[0], order.get(k[1], 99), k[1])):
+        c = counts[(p, m)]
+        rows.append(
+            ComplianceRow(
+                p,
+                m,
+                sum(c.values()),
+                c.get(AUTHORIZED, 0),
+                c.get(PENDING_VERIFICATION, 0),
+                c.get(NOT_AUTHORIZED, 0),
+                c.get(NO_RULE, 0),
+            )
         )
-        for p, m in sorted(counts, key=lambda k: (k[0], order.get(k[1], 99), k[1]))
-    ]
+    return rows
 
 
-def _gap_key(g: dict[str, Any]) -> tuple[str, str, str, str | None]:
-    return (g["jurisdiction"], g["profession"], g["registration_number"], g["modality"])
+def stored_compliance(
+    session: Session, user: User, jurisdiction: str | None, day: date
+) -> dict[tuple[str, str], dict[str, int]] | None:
+    """Today's verdict counts from the verdict store, one GROUP BY; None when some declared
+    modality in scope has no current stored row (the run's own counts are used instead)."""
+    P, M, V = Practitioner, PractitionerModality, StoredVerdict
+    scope = in_scope(user, jurisdiction)
+    declared = session.scalar(
+        select(func.count()).select_from(M).join(P, P.id == M.practitioner_id).where(scope)
+    )
+    rows = session.execute(
+        select(P.profession_code, V.modality, V.verdict, func.count())
+        .join(V, V.practitioner_id == P.id)
+        .where(scope, current(day))
+        .group_by(P.profession_code, V.modality, V.verdict)
+    ).all()
+    if sum(n for *_, n in rows) != declared:
+        return None
+    found: dict[tuple[str, str], dict[str, int]] = {}
+    for p, m, v, n in rows:
+        found.setdefault((p, m), {})[v] = n
+    return found
 
 
 def _month_start(day: date, months_ahead: int = 0) -> date:
@@ -251,19 +233,37 @@ def expiries(
 
 @dataclass
 class Dashboard:
-    report: dict[str, Any]
+    run: AuditRun
     kinds: list[KindCount]
     compliance: list[ComplianceRow]
     months: list[MonthCount]
+    jurisdiction: str | None = None
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """The figures of the summary line."""
+        return {
+            "as_of": self.run.as_of.isoformat(),
+            "jurisdiction": self.jurisdiction,
+            "practitioners_checked": self.run.practitioners_checked,
+            "gaps": sum(k.count for k in self.kinds),
+            "errors": sum(k.count for k in self.kinds if k.severity == "error"),
+        }
 
 
 def dashboard(
     session: Session, user: User, book: RuleBook, as_of: date, jurisdiction: str | None
 ) -> Dashboard:
-    report = scoped_audit(session, user, book, AuditQuery(as_of, jurisdiction=jurisdiction))
+    """Gap counts from the stored run of the day; today's compliance from the verdict store
+    (another day's, or a store not yet current, from the run)."""
+    run = scoped_run(session, user, book, AuditQuery(as_of, jurisdiction=jurisdiction))
+    counts = (
+        stored_compliance(session, user, jurisdiction, as_of) if as_of == date.today() else None
+    )
     return Dashboard(
-        report,
-        kind_counts(report["gaps"]),
-        compliance(session, user, jurisdiction, report["gaps"]),
+        run,
+        kind_counts(audit_runs.kind_counts(session, run)),
+        compliance(counts if counts is not None else audit_runs.verdict_counts(session, run)),
         expiries(session, user, jurisdiction, as_of),
+        jurisdiction,
     )

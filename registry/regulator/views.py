@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, jsonify, render_template, request, url_for
+from flask import Response, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
 from .. import db
 from ..permissions import Permission, requires
-from ..read.audit import render_csv
+from ..read import audit_runs
 from ..read.params import AuditQuery
 from ..read.rulebook import current_rule_book
 from . import bp, queries
 from .charts import compliance_chart, expiry_chart, gaps_chart
 from .forms import AuditForm, DashboardForm, choices
-from .queries import OutOfScope, filter_gaps, requested_jurisdiction, scope_codes, scoped_audit
+from .queries import OutOfScope, requested_jurisdiction, scope_codes
 
 AUDIT_PAGE_SIZE = 100
 
@@ -93,41 +93,35 @@ def audit():
     window = 60 if form.window.data is None else form.window.data
     query = AuditQuery(as_of, window, jurisdiction)
     book = current_rule_book(session)
-    report = scoped_audit(session, current_user, book, query)
-    report = filter_gaps(report, form.kind.data, form.modality.data, form.profession.data)
+    run = queries.scoped_run(session, current_user, book, query)
+    where = audit_runs.gap_filters(run, form.kind.data, form.modality.data, form.profession.data)
     if form.format.data == "json":
-        return jsonify(report)
+        chunks = audit_runs.json_chunks(session, run, jurisdiction, where)
+        return Response(stream_with_context(chunks), mimetype="application/json")
     if form.format.data == "csv":
-        return _csv_download(report, f"audit-{jurisdiction or 'all'}-{as_of}.csv")
+        name = f"audit-{jurisdiction or 'all'}-{as_of}.csv"
+        return _csv_download(audit_runs.csv_chunks(session, where), name)
     args = {"jurisdiction": jurisdiction or "", "as_of": as_of.isoformat(), "window": window}
     args |= {k: form[k].data for k in ("kind", "modality", "profession")}
+    found = audit_runs.gap_page(session, where, page_arg(), AUDIT_PAGE_SIZE)
+    report = {"as_of": as_of.isoformat(), "practitioners_checked": run.practitioners_checked}
     return render_template(
         "regulator/audit.html",
         form=form,
         report=report,
         args=args,
         rules={r.id: r for r in book.rules},
-        **_gap_page(report),
+        gaps=found.gaps,
+        total=found.total,
+        errors=found.errors,
+        page=found.page,
+        pages=found.pages,
     )
 
 
-def _gap_page(report: dict) -> dict:
-    gaps = report["gaps"]
-    pages = max(1, -(-len(gaps) // AUDIT_PAGE_SIZE))
-    page = min(page_arg(), pages)
-    start = (page - 1) * AUDIT_PAGE_SIZE
-    errors = sum(g["severity"] == "error" for g in gaps)
-    return {
-        "gaps": gaps[start : start + AUDIT_PAGE_SIZE],
-        "page": page,
-        "pages": pages,
-        "errors": errors,
-    }
-
-
-def _csv_download(report: dict, filename: str) -> Response:
+def _csv_download(chunks, filename: str) -> Response:
     return Response(
-        render_csv(report),
+        stream_with_context(chunks),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -1,0 +1,77 @@
+"""Stored audit runs: an audit computed once and then paged, filtered and counted in SQL.
+
+A run is keyed by what its answer depends on: the scope (the jurisdictions audited), the day,
+the window, the rule-set version and the registry's data version (the newest audit event id,
+which every change moves on). The same key always means the same gaps, so a run is reused as
+long as nothing changed; a run of an older data version can never be asked for again and is
+deleted when a newer one is stored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class AuditRun(Base):
+    __tablename__ = "audit_runs"
+    __table_args__ = (
+        UniqueConstraint(
+            "scope",
+            "as_of",
+            "window_days",
+            "rule_set_version",
+            "data_version",
+            name="uq_audit_runs_key",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(1000))  # "*" or the jurisdiction codes, sorted
+    as_of: Mapped[date] = mapped_column(Date)
+    window_days: Mapped[int] = mapped_column(Integer)
+    rule_set_version: Mapped[int] = mapped_column(Integer)  # 0: no rules loaded
+    data_version: Mapped[int] = mapped_column(Integer)
+    practitioners_checked: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditRunGap(Base):
+    """One gap of a run (CONTRACT §5's fields), in the audit's order (``seq``)."""
+
+    __tablename__ = "audit_run_gaps"
+    __table_args__ = (Index("ix_audit_run_gaps_run_id_kind", "run_id", "kind"),)
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(20))
+    profession: Mapped[str] = mapped_column(String(64))
+    registration_number: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(210))
+    modality: Mapped[str | None] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(10))
+    credential_type: Mapped[str | None] = mapped_column(String(64))
+    rule_id: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)
+
+
+class AuditRunCount(Base):
+    """A run's verdicts of declared modalities, counted per profession and modality."""
+
+    __tablename__ = "audit_run_counts"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    profession: Mapped[str] = mapped_column(String(64), primary_key=True)
+    modality: Mapped[str] = mapped_column(String(50), primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(24), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
