@@ -20,7 +20,7 @@ def test_public_search_then_practitioner_page(page):
     body = page.locator("main")
     expect(body).to_contain_text("Authorized")
     expect(body).to_contain_text("College of Physiotherapists of Alberta")
-    expect(body).to_contain_text("ab-physio-needling")
+    expect(body).to_contain_text("Alberta rule for Physiotherapist")
     expect(body).not_to_contain_text("@example.org")  # private email never shown
 
 
