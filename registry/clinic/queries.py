@@ -1,6 +1,7 @@
 """Read queries of the clinic workspace. Each page runs a fixed number of queries however many
-staff a clinic has: staff in one query, their status through ``read.verdicts.statuses`` (five
-queries), their credentials in one more."""
+staff a clinic has: staff in one query (the staff list one page of them), their status through
+``read.verdicts.statuses`` (five queries), their credentials in one more; the staff list's
+verdict counts come from the verdict store in one grouped query."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import abort
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session
 from wtforms import SelectChoice
 
@@ -21,14 +22,19 @@ from ..models import (
     Jurisdiction,
     LinkStatus,
     Practitioner,
+    PractitionerModality,
     Profession,
     Role,
+    StoredVerdict,
     User,
 )
+from ..models.folding import folded
 from ..read.credentials import credentials_of  # noqa: F401 (the staff page lists them)
+from ..read.stored import current
 from ..read.verdicts import ModalityStatus, PractitionerStatus, statuses
 from ..rules import Gap
 from ..rules.engine import label
+from ..rules.model import MODALITY_ORDER
 from ..scopes import practitioner_filter
 
 
@@ -40,15 +46,81 @@ def managed_clinics(session: Session, user: User) -> list[Clinic]:
     return list(session.scalars(query))
 
 
-def staff(session: Session, clinic_id: int) -> list[Practitioner]:
-    return list(
-        session.scalars(
-            select(Practitioner)
-            .join(ClinicStaff, ClinicStaff.practitioner_id == Practitioner.id)
+STAFF_PAGE = 50  # staff members per page of the staff list
+
+
+def _on_staff(clinic_id: int) -> list[ColumnElement[bool]]:
+    return [
+        ClinicStaff.practitioner_id == Practitioner.id,
+        ClinicStaff.clinic_id == clinic_id,
+        ClinicStaff.status == LinkStatus.ACCEPTED,
+    ]
+
+
+def staff(
+    session: Session, clinic_id: int, page: int | None = None, size: int | None = None
+) -> list[Practitioner]:
+    """The clinic's staff by name: everyone, or one page of ``size`` (STAFF_PAGE)."""
+    size = size or STAFF_PAGE
+    query = (
+        select(Practitioner)
+        .join(ClinicStaff, and_(*_on_staff(clinic_id)))
+        .order_by(folded(Practitioner.family_key), folded(Practitioner.given_key), Practitioner.id)
+    )
+    if page is not None:
+        query = query.limit(size).offset((page - 1) * size)
+    return list(session.scalars(query))
+
+
+def staff_count(session: Session, clinic_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ClinicStaff)
             .where(ClinicStaff.clinic_id == clinic_id, ClinicStaff.status == LinkStatus.ACCEPTED)
-            .order_by(Practitioner.family_name, Practitioner.given_name, Practitioner.id)
+        )
+        or 0
+    )
+
+
+def verdict_summary(
+    session: Session, clinic_id: int, day: date
+) -> list[tuple[str, dict[str, int]]] | None:
+    """Per declared modality, how many of the staff have each verdict today, counted in SQL
+    from the verdict store; None while some declared modality has no current stored row."""
+    M, V = PractitionerModality, StoredVerdict
+    declared = session.scalar(
+        select(func.count())
+        .select_from(M)
+        .join(
+            ClinicStaff,
+            and_(
+                ClinicStaff.practitioner_id == M.practitioner_id,
+                ClinicStaff.clinic_id == clinic_id,
+                ClinicStaff.status == LinkStatus.ACCEPTED,
+            ),
         )
     )
+    rows = session.execute(
+        select(V.modality, V.verdict, func.count())
+        .join(
+            ClinicStaff,
+            and_(
+                ClinicStaff.practitioner_id == V.practitioner_id,
+                ClinicStaff.clinic_id == clinic_id,
+                ClinicStaff.status == LinkStatus.ACCEPTED,
+            ),
+        )
+        .where(current(day))
+        .group_by(V.modality, V.verdict)
+    ).all()
+    if sum(n for *_, n in rows) != declared:
+        return None
+    found: dict[str, dict[str, int]] = {}
+    for modality, verdict, n in rows:
+        found.setdefault(modality, {})[verdict] = n
+    order = {m: i for i, m in enumerate(MODALITY_ORDER)}
+    return sorted(found.items(), key=lambda mc: (order.get(mc[0], 99), mc[0]))
 
 
 def pending_requests(session: Session, clinic_id: int) -> list[tuple[ClinicStaff, Practitioner]]:
@@ -84,9 +156,12 @@ class StaffRow:
         return [m for m in self.status.modalities.values() if m.declared]
 
 
-def staff_rows(session: Session, clinic_id: int, as_of: date | None = None) -> list[StaffRow]:
-    """The clinic's staff by name, each with their status on ``as_of`` (default today)."""
-    people = staff(session, clinic_id)
+def staff_rows(
+    session: Session, clinic_id: int, as_of: date | None = None, page: int | None = None
+) -> list[StaffRow]:
+    """The clinic's staff by name (everyone, or one page), each with their status on
+    ``as_of`` (default today): the rules engine runs for those rows only."""
+    people = staff(session, clinic_id, page)
     found = statuses(session, [p.id for p in people], as_of)
     return [StaffRow(p, found[p.id]) for p in people if p.id in found]
 

@@ -45,10 +45,17 @@ def _staff_page(ws: Workspace, add_form: AddStaffForm | None = None) -> str:
     usual = queries.usual_key(session, ws.clinic.id)
     add_form = add_form or AddStaffForm(formdata=None, clinic=ws.clinic.id, **usual)
     queries.fill_choices(session, add_form)
+    total = queries.staff_count(session, ws.clinic.id)
+    pages = max(1, -(-total // queries.STAFF_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     return render_template(
         "clinic/staff.html",
         ws=ws,
-        rows=queries.staff_rows(session, ws.clinic.id),
+        rows=queries.staff_rows(session, ws.clinic.id, page=page),
+        total=total,
+        page=page,
+        pages=pages,
+        summary=queries.verdict_summary(session, ws.clinic.id, date.today()),
         requests=queries.pending_requests(session, ws.clinic.id),
         add_form=add_form,
     )
