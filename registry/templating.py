@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Flask, has_request_context, request
@@ -39,6 +40,15 @@ def code_name(code: str | None) -> str:
     return _names().get(code) or label(code)
 
 
+JURISDICTION_CODE = re.compile(r"\b(?:CA|US)-[A-Z]{2}\b")
+
+
+def prose(text: str | None) -> str:
+    """A sentence of the rules engine with each jurisdiction code named ('in CA-BC' → 'in
+    British Columbia')."""
+    return JURISDICTION_CODE.sub(lambda m: code_name(m.group(0)), text or "")
+
+
 def role_name(role) -> str:
     value = getattr(role, "value", role)
     return ROLE_LABELS.get(value, label(value))
@@ -72,4 +82,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(gap_kind_words, "gap_kind")  # 'registration_inactive' → words
     app.add_template_filter(code_name, "name")  # 'CA-AB' → 'Alberta'
     app.add_template_filter(role_name, "role_name")  # 'clinic_manager' → 'Clinic manager'
+    app.add_template_filter(prose, "prose")  # 'in CA-BC' → 'in British Columbia'
     app.jinja_env.tests["web_address"] = is_web_address  # {% if source is web_address %}

@@ -187,7 +187,7 @@ GAP_KIND_WORDS = {
     "registration_inactive": "Registration not active",
     "outside_scope": "Outside the profession's scope",
     "wrong_registration_class": "Registration class does not allow it",
-    "insufficient_experience": "Not enough years of registration",
+    "insufficient_experience": "Not enough years of experience",
     "missing_credential": "Credential missing",
     "unapproved_issuer": "Issuer not approved",
     "expired": "Credential expired",
