@@ -29,6 +29,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from .read.params import check_day
 from .rules.engine import label
+from .rules.explain import sentence
 from .rules.model import MODALITY_ORDER
 from .services.fields import parse_email
 
@@ -122,7 +123,7 @@ class RenewForm(_CredentialDates):
     )
 
 
-MODALITY_CHOICES = [SelectChoice(m, label(m)) for m in MODALITY_ORDER]
+MODALITY_CHOICES = [SelectChoice(m, sentence(label(m))) for m in MODALITY_ORDER]
 
 
 class MultiCheckboxField(SelectMultipleField):

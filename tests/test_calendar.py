@@ -64,7 +64,9 @@ def test_the_feed_lists_the_staffs_expiries_with_a_reminder(app, client, session
     event = by_uid[f"credential-{cpr.id}@needling-registry"]
     assert event.decoded("DTSTART") == TODAY + timedelta(days=65)
     assert str(event["SUMMARY"]) == "CPR certification (Heart and Stroke) expires: Omar Sato"
-    assert "AB-1002" in str(event["DESCRIPTION"])
+    description = str(event["DESCRIPTION"])
+    assert "Omar Sato (Physiotherapist, Alberta, no. AB-1002)" in description
+    assert "CA-AB" not in description and "physiotherapist," not in description
     alarm = event.walk("VALARM")[0]
     assert alarm.decoded("TRIGGER") == timedelta(days=-30)
     # every event is someone on this clinic's staff; no contact details travel

@@ -22,6 +22,7 @@ from ..services import secrets as secret_service
 from . import bp, queries
 from .context import Workspace, workspace
 from .forms import ClinicForm, ConfirmForm
+from .names import CodeNames
 
 feeds_bp = Blueprint("feeds", __name__)
 
@@ -128,14 +129,15 @@ def expiry_calendar(session, clinic: Clinic, today: date) -> Calendar:
     cal.add("x-published-ttl", "PT12H")
     stamp = datetime.now(UTC).replace(microsecond=0)
     start = today - timedelta(days=PAST_DAYS)
+    names = CodeNames(session)
     for item in queries.expiries(session, clinic.id, today, FUTURE_DAYS):
         if item.on < start:
             continue
-        cal.add_component(_event(item, stamp))
+        cal.add_component(_event(item, stamp, names))
     return cal
 
 
-def _event(item: queries.Expiry, stamp: datetime) -> Event:
+def _event(item: queries.Expiry, stamp: datetime, names: CodeNames) -> Event:
     p = item.practitioner
     key = (
         f"credential-{item.credential.id}"
@@ -151,7 +153,7 @@ def _event(item: queries.Expiry, stamp: datetime) -> Event:
     event.add("summary", f"{item.what} expires: {p.name}")
     event.add(
         "description",
-        f"{p.name} ({p.jurisdiction_code}, {p.profession_code}, {p.registration_number}): "
+        f"{p.name} ({names.registration(p)}, no. {p.registration_number}): "
         f"{item.what} expires on {item.on.isoformat()}. Record the renewal in the registry "
         "before then, or stop booking needling that depends on it.",
     )
