@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -54,33 +54,47 @@ class AuditStream:
 
     def json_chunks(self) -> Iterator[str]:
         q = self.query
-        head = {"as_of": q.as_of.isoformat(), "window_days": q.window}
-        yield json.dumps(head | {"jurisdiction": q.jurisdiction})[:-1] + ', "gaps": ['
-        separator = "\n"
-        for gap in self.gaps():
-            yield separator + json.dumps(gap)
-            separator = ",\n"
-        yield f'\n], "practitioners_checked": {self.checked}}}\n'
+        head = {
+            "as_of": q.as_of.isoformat(),
+            "window_days": q.window,
+            "jurisdiction": q.jurisdiction,
+        }
+        yield from json_document(head, self.gaps(), lambda: {"practitioners_checked": self.checked})
 
     def csv_chunks(self) -> Iterator[str]:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=GAP_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        for gap in self.gaps():
-            writer.writerow(gap)
-            if out.tell() > 64_000:
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
-        yield out.getvalue()
+        return csv_document(self.gaps())
 
 
-def render_csv(report: dict) -> str:
+def json_document(
+    head: dict[str, Any], gaps: Iterable[dict[str, Any]], tail: Callable[[], dict[str, Any]]
+) -> Iterator[str]:
+    """The audit JSON document written piece by piece: ``head``'s keys, the gaps as they
+    come, then ``tail()``'s keys (asked for once the gaps are written)."""
+    yield json.dumps(head)[:-1] + ', "gaps": ['
+    separator = "\n"
+    for gap in gaps:
+        yield separator + json.dumps(gap)
+        separator = ",\n"
+    yield "\n]" + "".join(f", {json.dumps(k)}: {json.dumps(v)}" for k, v in tail().items())
+    yield "}\n"
+
+
+def csv_document(gaps: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The audit CSV (header, then a row per gap) in pieces of about 64 kB."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=GAP_FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(report["gaps"])
-    return out.getvalue()
+    for gap in gaps:
+        writer.writerow(gap)
+        if out.tell() > 64_000:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def render_csv(report: dict) -> str:
+    return "".join(csv_document(report["gaps"]))
 
 
 def run_audit(session: Session, book: RuleBook, query: AuditQuery) -> dict[str, Any]:

@@ -10,9 +10,6 @@ leaves no audit event (which would move the data version on and make every run s
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +21,7 @@ from sqlalchemy.orm import Session
 from ..models import AuditRun, AuditRunCount, AuditRunGap, RuleSet
 from ..rules import RuleBook, assess
 from ..rules.engine import performed
-from .audit import GAP_FIELDS
+from .audit import GAP_FIELDS, csv_document, json_document
 from .cache import data_version
 from .params import AuditQuery
 from .snapshots import iter_snapshots
@@ -179,24 +176,14 @@ def iter_gaps(session: Session, where: list) -> Iterator[dict[str, Any]]:
 
 def json_chunks(session: Session, run: AuditRun, jurisdiction: str | None, where: list):
     """The audit JSON document (CONTRACT §5) of the filtered gaps, piece by piece."""
-    head = {"as_of": run.as_of.isoformat(), "window_days": run.window_days}
-    yield json.dumps(head | {"jurisdiction": jurisdiction})[:-1]
-    yield f', "practitioners_checked": {run.practitioners_checked}, "gaps": ['
-    separator = "\n"
-    for gap in iter_gaps(session, where):
-        yield separator + json.dumps(gap)
-        separator = ",\n"
-    yield "\n]}\n"
+    head = {
+        "as_of": run.as_of.isoformat(),
+        "window_days": run.window_days,
+        "jurisdiction": jurisdiction,
+        "practitioners_checked": run.practitioners_checked,
+    }
+    return json_document(head, iter_gaps(session, where), dict)
 
 
 def csv_chunks(session: Session, where: list) -> Iterator[str]:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=GAP_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for gap in iter_gaps(session, where):
-        writer.writerow(gap)
-        if out.tell() > 64_000:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
+    return csv_document(iter_gaps(session, where))
