@@ -142,9 +142,10 @@ def book():
     form = BookingForm(formdata=request.args)
     if not form.validate():
         return render_template("clinic/book.html", ws=ws, form=form, rows=None), 400
-    rows = queries.staff_rows(db.session(), ws.clinic.id, form.date.data)
-    groups = queries.booking_groups(rows, form.modality.data)
-    return render_template("clinic/book.html", ws=ws, form=form, rows=rows, **groups)
+    found = queries.booking(db.session(), ws.clinic.id, form.modality.data, form.date.data)
+    return render_template(
+        "clinic/book.html", ws=ws, form=form, rows=True, counts=found.counts, **found.groups
+    )
 
 
 @bp.get("/expiries")
