@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from registry.clinic import queries
+from registry.clinic import booking, queries
 from registry.read.verdicts import statuses
 
 from .clinic_helpers import BOW, clinic
@@ -59,8 +59,8 @@ def test_the_verdict_counts_agree_with_the_engine(client, manager, session):
 @pytest.mark.parametrize("modality", ["dry_needling", "ims", "acupuncture"])
 def test_todays_booking_groups_from_the_store_equal_the_engines(session, demo, modality):
     bow = clinic(session, BOW)
-    engine = queries.booking_groups(queries.staff_rows(session, bow.id), modality)
-    stored = queries.booking(session, bow.id, modality, date.today())
+    engine = booking.booking_groups(queries.staff_rows(session, bow.id), modality)
+    stored = booking.booking(session, bow.id, modality, date.today())
     for group, rows in engine.items():
         expected = [r.practitioner.registration_number for r in rows]
         assert [r.practitioner.registration_number for r in stored.groups[group]] == expected
@@ -78,16 +78,16 @@ def test_a_stale_stored_row_is_decided_by_the_engine(session, demo):
         .where(StoredVerdict.verdict == "not_authorized")
         .values(verdict="authorized", holds_until=date(2000, 1, 1))
     )
-    engine = queries.booking_groups(queries.staff_rows(session, bow.id), "dry_needling")
-    stored = queries.booking(session, bow.id, "dry_needling", date.today())
+    engine = booking.booking_groups(queries.staff_rows(session, bow.id), "dry_needling")
+    stored = booking.booking(session, bow.id, "dry_needling", date.today())
     assert {g: len(r) for g, r in engine.items()} == stored.counts
 
 
 def test_the_booking_page_counts_those_it_does_not_list(client, manager, session, monkeypatch):
-    monkeypatch.setattr(queries, "BOOKING_SHOWN", 1)
+    monkeypatch.setattr(booking, "BOOKING_SHOWN", 1)
     bow = clinic(session, BOW)
     html = client.get(f"/clinic/book?clinic={bow.id}&modality=dry_needling").get_data(as_text=True)
-    may = queries.booking(session, bow.id, "dry_needling", date.today()).counts["may"]
+    may = booking.booking(session, bow.id, "dry_needling", date.today()).counts["may"]
     assert may > 1
     assert f"May be booked for dry needling on {date.today()} ({may})" in html
     assert f"And {may - 1} more, not listed here." in html

@@ -19,7 +19,7 @@ from ..services import NotFound
 from ..services.accounts import request_link, withdraw_request
 from ..services.clinics import remove_staff
 from ..services.notices import send_link
-from . import bp, queries
+from . import booking, bp, queries
 from .context import Workspace, workspace
 from .export import export_filename, staff_csv
 from .forms import (
@@ -142,7 +142,7 @@ def book():
     form = BookingForm(formdata=request.args)
     if not form.validate():
         return render_template("clinic/book.html", ws=ws, form=form, rows=None), 400
-    found = queries.booking(db.session(), ws.clinic.id, form.modality.data, form.date.data)
+    found = booking.booking(db.session(), ws.clinic.id, form.modality.data, form.date.data)
     return render_template(
         "clinic/book.html", ws=ws, form=form, rows=True, counts=found.counts, **found.groups
     )
