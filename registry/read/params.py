@@ -224,8 +224,8 @@ class SearchQuery:
 
     q: Name = Field(
         "",
-        description="Family or given name prefix, 'given family' prefixes, or an exact "
-        "registration number; case-insensitive.",
+        description="Family or given name prefix, 'given family' prefixes, or the first "
+        "characters of a registration number; accents and case ignored; exact matches first.",
     )
     jurisdiction: Annotated[Code, _known("jurisdictions", str.upper, "jurisdiction")] = Field(
         "", description=JURISDICTION
