@@ -1,82 +1,132 @@
-"""Benchmark: the full audit against merely fetching the rows it needs.
+"""Benchmark: the streamed CLI audit against merely fetching the rows it reads.
 
-    .venv/bin/python bench/audit.py [--practitioners 100000] [--sqlite | --postgres URL]
+    .venv/bin/python bench/audit.py [--practitioners 100k|1M] [--sqlite|--postgres URL] [--reuse]
 
-Per database: a separate process loads the default rules and the generated dataset; then,
-in one process, the baseline runs the audit's four queries and fetches every row into
-Python, and the audit runs in full (default rules, as of 2026-11-21, window 60); the pair
-runs REPEAT times (BENCH_REPEAT, default 3) and the median of each is reported, since one
-run on a shared 2-core machine varies by a third.
-Targets: audit <= 3x baseline, < 10 s, peak RSS < 500 MB.
+Per database: the default rules and the generated dataset are loaded (or, with ``--reuse``,
+an already loaded database is kept). Then each measurement runs in a fresh process of its
+own, REPEAT times (BENCH_REPEAT, default 3), alternating, and the medians are reported:
+
+- the baseline executes the audit's four statements (practitioners, modalities, credentials,
+  verification decisions), each streamed with the same ``yield_per`` as the audit, and iterates
+  every row, keeping none;
+- the audit is the real command, ``flask registry audit --as-of 2026-11-21 --window 60
+  --format json --output FILE`` (BENCH_AUDIT_FORMAT for csv), timed from the start of the
+  process to its exit, so it includes starting the app (measured apart: ``--version``-like
+  start-up, reported as "start").
+
+Each process reports its own peak memory, VmHWM from /proc/self/status (not ru_maxrss, which
+on Linux starts from the parent's peak). Targets (issue 12): audit <= 2x baseline, peak under
+250 MB at 1M practitioners.
 """
 
 from __future__ import annotations
 
 import os
 import statistics
-from collections import Counter
-from datetime import date
+import sys
+import tempfile
+import time
+from pathlib import Path
 
-from common import (
-    app_for,
-    arguments,
-    fresh_database,
-    label,
-    load_in_subprocess,
-    peak_rss_mb,
-    run_each,
-    timed,
-)
+from common import ROOT, arguments, child, label, prepared, run_each
 
-from registry import db
-from registry.read.audit import run_audit
-from registry.read.params import AuditQuery
-from registry.read.rulebook import rule_book
-from registry.read.snapshots import queries
-
-AS_OF = date(2026, 11, 21)
+AS_OF = "2026-11-21"
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+FORMAT = os.environ.get("BENCH_AUDIT_FORMAT", "json")
+
+BASELINE = """
+import json, sys, time
+sys.path.insert(0, {bench!r})
+start = time.perf_counter()
+from common import app_for, peak_rss_mb
+from registry import db
+from registry.read.snapshots import BATCH, queries
+app = app_for(sys.argv[1])
+with app.app_context():
+    conn = db.session().connection()
+    ready = time.perf_counter()
+    rows = []
+    for q in queries():
+        n = 0
+        for _ in conn.execute(q.execution_options(yield_per=BATCH)):
+            n += 1
+        rows.append(n)
+    done = time.perf_counter()
+print(json.dumps({{"seconds": done - start, "fetch": done - ready, "rows": rows,
+                  "peak_mb": peak_rss_mb()}}))
+"""
+
+# The CLI as `flask --app wsgi registry audit ...` runs it, with the process's peak memory
+# read at exit (after click's sys.exit).
+CLI = """
+import atexit, json, sys, time
+start = time.perf_counter()
+sys.path.insert(0, {bench!r})
+from common import peak_rss_mb
+def report():
+    print(json.dumps({{"seconds": time.perf_counter() - start, "peak_mb": peak_rss_mb()}}))
+atexit.register(report)
+from flask.cli import main
+sys.argv = ["flask", "--app", "wsgi", *sys.argv[1:]]
+main()
+"""
 
 
-def run_target(target: str, folder) -> dict:
-    url = fresh_database(target)
-    load_in_subprocess(url, folder)
-    app = app_for(url)
-    results: dict = {"database": label(target)}
-    with app.app_context():
-        session = db.session()
-        book = rule_book(session)
-        runs: dict[str, list[float]] = {"baseline": [], "audit": []}
-        for _ in range(REPEAT):
-            with timed(results, "baseline"):
-                conn = session.connection()
-                rows = [len(conn.execute(q).all()) for q in queries()]
-            session.rollback()
-            with timed(results, "audit"):
-                report = run_audit(session, book, AuditQuery(AS_OF, 60))
-            session.rollback()
-            for name in runs:
-                runs[name].append(results[name])
-        results.update({name: statistics.median(times) for name, times in runs.items()})
-        results["runs"] = runs
-        results["rows"] = rows
-        results["practitioners"] = report["practitioners_checked"]
-        results["gaps"] = len(report["gaps"])
-        results["kinds"] = Counter(g["kind"] for g in report["gaps"]).most_common()
-    results["peak_rss_mb"] = round(peak_rss_mb())
+def cli(url: str, *command: str) -> dict:
+    env = os.environ | {"DATABASE_URL": url, "REGISTRY_CONFIG": "development"}
+    code = CLI.format(bench=str(ROOT / "bench"))
+    return child(["-c", code, *command], env=env)
+
+
+def gaps_in(path: Path) -> int:
+    """Gaps in the written document: one per line between the JSON brackets (or CSV rows)."""
+    with open(path, encoding="utf-8") as f:
+        lines = sum(1 for _ in f)
+    return lines - (3 if FORMAT == "json" else 1)
+
+
+def run_target(target: str, folder, args) -> dict:
+    url = prepared(target, folder, args.practitioners, args.reuse)
+    results: dict = {"database": label(target), "format": FORMAT, "runs": []}
+    out = Path(tempfile.mkdtemp(prefix="registry-audit-")) / f"audit.{FORMAT}"
+    code = BASELINE.format(bench=str(ROOT / "bench"))
+    start = cli(url, "registry", "--help")
+    for _ in range(REPEAT):
+        base = child(["-c", code, url])
+        started = time.perf_counter()
+        audit = cli(url, "registry", "audit", "--as-of", AS_OF, "--window", "60",
+                    "--format", FORMAT, "--output", str(out))  # fmt: skip
+        audit["wall"] = time.perf_counter() - started
+        results["runs"].append({"baseline": base, "audit": audit})
+    results["start_seconds"] = start["seconds"]
+    results["start_peak_mb"] = start["peak_mb"]
+    results["rows"] = base["rows"]
+    results["gaps"] = gaps_in(out)
+    results["output_mb"] = out.stat().st_size / 1e6
+    out.unlink()
+    for name in ("baseline", "audit"):
+        results[name] = statistics.median(r[name]["seconds"] for r in results["runs"])
+        results[f"{name}_peak_mb"] = max(r[name]["peak_mb"] for r in results["runs"])
     return results
 
 
+def seconds(r: dict, name: str) -> str:
+    return ", ".join(f"{run[name]['seconds']:.2f}" for run in r["runs"])
+
+
 def report(r: dict) -> str:
+    rows = r["rows"]
     return (
-        f"{r['database']}: {r['practitioners']} practitioners ({r['rows'][1]} modality rows, "
-        f"{r['rows'][2]} credentials, {r['rows'][3]} decisions), {r['gaps']} gaps\n"
-        f"  baseline fetch {r['baseline']:5.2f} s   audit {r['audit']:5.2f} s   "
-        f"ratio {r['audit'] / r['baseline']:4.2f}x (medians of {len(r['runs']['audit'])})   "
-        f"peak RSS {r['peak_rss_mb']} MB\n"
-        f"  runs: baseline {', '.join(f'{t:.2f}' for t in r['runs']['baseline'])}; "
-        f"audit {', '.join(f'{t:.2f}' for t in r['runs']['audit'])}\n"
-        f"  gaps by kind: {', '.join(f'{k} {n}' for k, n in r['kinds'])}"
+        f"{r['database']}: {rows[0]} practitioners, {rows[1]} modality rows, {rows[2]} "
+        f"credentials, {rows[3]} decisions; {r['gaps']} gaps ({r['output_mb']:.0f} MB of "
+        f"{r['format'].upper()})\n"
+        f"  baseline fetch {r['baseline']:6.2f} s (peak {r['baseline_peak_mb']:.0f} MB)   "
+        f"audit {r['audit']:6.2f} s (peak {r['audit_peak_mb']:.0f} MB)   "
+        f"ratio {r['audit'] / r['baseline']:4.2f}x (medians of {len(r['runs'])}; load "
+        f"{r.get('load', 0):.1f})\n"
+        f"  each a whole process; app start-up alone {r['start_seconds']:.2f} s, "
+        f"{r['start_peak_mb']:.0f} MB\n"
+        f"  runs: baseline {seconds(r, 'baseline')}; audit {seconds(r, 'audit')}"
     )
 
 
@@ -85,4 +135,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -27,7 +27,7 @@ import sys
 import time
 
 from common import (
-    DEFAULT_PG,
+    PG_BASE,
     ROOT,
     app_for,
     arguments,
@@ -40,7 +40,7 @@ from common import (
 from registry import db
 from registry.read.export import BATCH, statements
 
-DEFAULT_EXPORT_PG = DEFAULT_PG.rsplit("/", 1)[0] + "/registry_bench_export"
+DEFAULT_EXPORT_PG = PG_BASE + "/registry_bench_export"
 ADMIN = "bench-export@example.org"
 PASSWORD = "a long benchmark password"  # noqa: S105 (a scratch database)
 RUNS = (("baseline", "raw rows"), ("csv", "CSV export"), ("json", "JSON export"))
@@ -126,7 +126,7 @@ def measure(url: str, what: str) -> None:
     print(json.dumps({**figures, "peak": max(before, during), "run": during}))
 
 
-def run_target(target: str, folder) -> dict:
+def run_target(target: str, folder, args=None) -> dict:
     url = fresh_database(target)
     load_in_subprocess(url, folder)
     add_admin(url)
@@ -161,7 +161,8 @@ def report(r: dict) -> str:
 
 def main() -> None:
     args = arguments(__doc__.splitlines()[0])
-    args.targets = [DEFAULT_EXPORT_PG if t == DEFAULT_PG else t for t in args.targets]
+    if not args.postgres:  # its own scratch database, not the one the others keep loaded
+        args.targets = [t if t == "sqlite" else DEFAULT_EXPORT_PG for t in args.targets]
     run_each(__file__, args, run_target, report)
 
 
