@@ -54,9 +54,9 @@ def role_name(role) -> str:
     return ROLE_LABELS.get(value, label(value))
 
 
-def history_lines(event) -> list[str]:
+def history_lines(event, notes_words: str = "notes: changed") -> list[str]:
     """An audit event's changes in words (``read.history.change_lines``)."""
-    return change_lines(event, _names())
+    return change_lines(event, _names(), notes_words)
 
 
 def init_app(app: Flask) -> None:

@@ -117,6 +117,10 @@ def test_own_page_shows_registration_verdicts_advice_and_history(demo, app, sess
     assert "What to do:" in html and "needling authorization" in html.lower()
     assert "Change history" in html and "Record created" in html
     assert "practitioner.create" not in html  # words, not codes
+    history = html[html.index("Change history") :]
+    assert "Dry needling" in history  # the declared modality, named
+    for raw in ("dry_needling", "given key", "family key", "id: "):
+        assert raw not in history, raw
     # the login page sends them to their page
     landing = client_for(app, None).post("/login", data={"email": user.email, "password": PASSWORD})
     assert landing.headers["Location"].endswith("/me")

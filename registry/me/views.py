@@ -18,7 +18,7 @@ from ..form_actions import commit_change, with_evidence
 from ..models import Clinic, Credential, CredentialType, Jurisdiction, LinkStatus, Practitioner
 from ..permissions import Permission, requires
 from ..read.credentials import credential_name, credentials_of, upcoming_expiries
-from ..read.history import action_words, actors_for, changes, field_words, history
+from ..read.history import action_words, actors_for, history
 from ..read.verdicts import statuses
 from ..rules.explain import advice
 from ..services import InvalidInput, NotFound
@@ -76,9 +76,7 @@ def _page(p: Practitioner, code: int = 200, **forms):
         events=events,
         actors=actors_for(session, events.items, current_user.email),
         credential_names={str(c.id): credential_name(c) for c in credentials},
-        changes=changes,
         action_words=action_words,
-        field_words=field_words,
         advice=advice,
         evidence_hint=EVIDENCE_HINT.format(limit=size_words(evidence_store().max_bytes)),
         **forms,

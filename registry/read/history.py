@@ -71,13 +71,6 @@ def shown(value: Any) -> str:
     return str(value)
 
 
-def changes(event: AuditEvent) -> list[tuple[str, str, str]]:
-    """(field, before, after) as text for every field an event names, in its order."""
-    before, after = event.before or {}, event.after or {}
-    keys = list(dict.fromkeys([*after, *before]))
-    return [(k, shown(before.get(k)), shown(after.get(k))) for k in keys]
-
-
 ACTION_WORDS = {
     "practitioner.create": "Record created",
     "practitioner.update": "Record changed",
@@ -230,7 +223,8 @@ def staff_actor(actor: str) -> str:
     return actor
 
 
-_HIDDEN_FIELDS = {"id", "practitioner_id", "user_id", "clinic_id", "credential_id", "version"}
+_HIDDEN_FIELDS = {"id", "practitioner_id", "user_id", "clinic_id", "credential_id", "version",
+                  "given_key", "family_key"}  # fmt: skip
 _CODED_FIELDS = {"credential_type", "credential_type_code", "profession", "profession_code",
                  "modality", "modality_code", "modalities", "counted_for"}  # fmt: skip
 _STATE_WORDS = {"pending": "Pending verification", "verified": "Verified",
@@ -270,10 +264,12 @@ def code_names(session: Session) -> dict[str, str]:
     return names
 
 
-def change_lines(event: AuditEvent, names: dict[str, str] | None = None) -> list[str]:
+def change_lines(
+    event: AuditEvent, names: dict[str, str] | None = None, notes_words: str = "notes: changed"
+) -> list[str]:
     """Each field an event changed, in words ('role: Regulator → Clinic manager'); ids and
-    private notes are left out. ``names`` maps codes (jurisdictions, professions, credential
-    types) to their names."""
+    private notes are left out (``notes_words`` says they changed). ``names`` maps codes
+    (jurisdictions, professions, credential types) to their names."""
     names = names or {}
     before, after = event.before or {}, event.after or {}
     lines = []
@@ -281,10 +277,13 @@ def change_lines(event: AuditEvent, names: dict[str, str] | None = None) -> list
         if key in _HIDDEN_FIELDS:
             continue
         if key == "notes":
-            lines.append("notes: changed")
+            lines.append(notes_words)
             continue
         if key == "evidence_ref":
             lines.append("evidence file: " + ("attached" if after.get(key) else "removed"))
+            continue
+        if key == "renewed_by":
+            lines.append("replaced by its renewal")
             continue
         old, new = (
             _value_words(key, before.get(key), names),

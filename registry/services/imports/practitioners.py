@@ -430,7 +430,7 @@ class _ChunkWriter:
 
 
 _DATES = ("registered_since", "status_since", "practising_since", "registration_expires_on")
-_BOOKKEEPING = {"created_at", "updated_at", "version"}
+_BOOKKEEPING = {"created_at", "updated_at", "version", "given_key", "family_key"}
 
 
 def _audit_view(row: dict[str, Any], v: dict[str, Any]) -> dict[str, Any]:
