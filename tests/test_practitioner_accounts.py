@@ -685,7 +685,9 @@ def test_asking_and_withdrawing_again_and_again_mails_the_practitioner_once_a_da
         assert withdraw(desk, li.id, bow.id).status_code == 302
     ask(desk, HARBOUR_ONLY, bow.id)
     url = link_in(only_mail(outbox, HARBOUR_EMAIL))  # one mail, not seven
-    assert "Asked to join the staff" in text(desk.get("/clinic/"))
+    page = text(desk.get("/clinic/"))
+    assert "Asked to join the staff" in page
+    assert "No new email is sent so soon after the last one" in page  # and the manager is told
     # every request and withdrawal is still on record
     assert len(actions(session, "clinic_link.request")) == 7
     assert len(actions(session, "clinic_link.withdraw")) == 6
@@ -798,3 +800,20 @@ def test_an_invitation_sent_before_a_revocation_opens_no_account(
     opened = visitor.post(url, data={"password": NEW_PASSWORD, "again": NEW_PASSWORD})
     assert opened.status_code == 410 and "expired or was already used" in text(opened)
     assert session.scalar(select(User).where(User.practitioner_id == omar.id)) is None
+
+
+def test_remove_from_staff_cannot_erase_a_declined_request(demo, app, session, make_user):
+    """A declined request keeps the clinic from asking again for 30 days; posting "remove"
+    for it is refused (it is not on the staff) and the refusal stays on record."""
+    bow = clinic(session, BOW)
+    li = practitioner(session, HARBOUR_ONLY)
+    session.add(ClinicStaff(clinic_id=bow.id, practitioner_id=li.id, status=LinkStatus.DECLINED))
+    manager = make_user("clinic_manager", clinics=[BOW])
+    session.commit()
+    desk = client_for(app, manager)
+    j, p, n = HARBOUR_ONLY.split("/")
+    removed = desk.post(
+        f"/clinic/practitioners/{j}/{p}/{n}/remove", data={"clinic": bow.id, "confirmed": "yes"}
+    )
+    assert removed.status_code == 404
+    assert session.get(ClinicStaff, (bow.id, li.id)).status == LinkStatus.DECLINED

@@ -33,6 +33,9 @@ from .forms import (
 ADD_WORDS = {
     "requested": "{name} is asked to join the staff of {clinic}: they appear on the staff once "
     "they accept (the request is emailed to them when an address is on file).",
+    "requested again": "{name} is asked again to join the staff of {clinic}. No new email is "
+    "sent so soon after the last one: the request waits on their page, and the link in the "
+    "email they already have answers it.",
     "already requested": "{name} was asked already; the request waits for their answer.",
     "already on staff": "{name} is already on the staff.",
     "declined recently": "{name} declined this clinic's request less than 30 days ago; ask "
@@ -86,6 +89,8 @@ def add_staff():
             session.commit()
             if sent is not None:
                 send_link(sent, p, ws.clinic)
+            if outcome == "requested" and sent is None and (p.email or "").strip():
+                outcome = "requested again"  # the mail limit held this one back
             flash(ADD_WORDS[outcome].format(name=p.name, clinic=ws.clinic.name))
             return redirect(ws.url("clinic.staff"))
     return _staff_page(ws, form), 400

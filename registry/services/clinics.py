@@ -107,8 +107,10 @@ def assign_staff(session: Session, actor: str, clinic: Clinic, practitioner: Pra
 
 
 def remove_staff(session: Session, actor: str, clinic: Clinic, practitioner: Practitioner) -> None:
+    """End an accepted link. A request (waiting or declined) is not staff: it is withdrawn
+    or answered elsewhere, and a declined one keeps the clinic from asking again too soon."""
     link = session.get(ClinicStaff, (clinic.id, practitioner.id))
-    if link is None:
+    if link is None or link.status != LinkStatus.ACCEPTED:
         raise NotFound(f"{practitioner.name} is not on the staff of {clinic.name}")
     session.delete(link)
     session.flush()
