@@ -16,7 +16,9 @@ start gunicorn (2 sync workers, the public answer cache on as in production) and
   parts of the list and each run starts where the last one stopped, so no query repeats
   within a server's life and the cache (512 answers per worker) never serves one.
 
-Each figure is also given as a share of /healthz's req/s in the same run. Targets (issue 12):
+Then /healthz and the varied searches again with 2 connections (one per worker): there p99 is
+a request's own latency, not its wait behind others. Each figure is also given as a share of
+the first /healthz run's req/s. Targets (issue 12):
 varied (uncached) searches >= 50% of /healthz with p99 < 25 ms.
 Needs Debian's wrk (apt-get install wrk).
 """
@@ -125,8 +127,10 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def wrk(url: str, duration: str = DURATION, script: list[str] | None = None) -> dict:
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}", "--latency"]
+def wrk(
+    url: str, duration: str = DURATION, script: list[str] | None = None, connections=CONNECTIONS
+) -> dict:
+    command = ["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{duration}", "--latency"]
     if script:
         command += ["-s", str(LUA), url, "--", *script]
     else:
@@ -161,10 +165,11 @@ def run_target(target: str, folder, args) -> dict:
     server = start_gunicorn(url, port)
     used = dict.fromkeys(VARIED.values(), 0)  # per path (cache keys differ): runs start after
 
-    def varied(path: str, duration: str) -> dict:
+    def varied(path: str, duration: str, connections: str = CONNECTIONS) -> dict:
         paths.write_text("".join(f"{path}?{q}\n" for q in queries), encoding="utf-8")
-        m = wrk(f"http://127.0.0.1:{port}", duration, [str(paths), str(used[path]), str(THREADS)])
-        used[path] += m["requests"] + 2 * int(CONNECTIONS)  # wrk counts completed requests only
+        script = [str(paths), str(used[path]), str(THREADS)]
+        m = wrk(f"http://127.0.0.1:{port}", duration, script, connections)
+        used[path] += m["requests"] + 2 * int(connections)  # wrk counts completed requests only
         if used[path] >= len(queries):
             raise RuntimeError(f"{len(queries)} distinct queries are too few for this run")
         return m
@@ -177,6 +182,11 @@ def run_target(target: str, folder, args) -> dict:
             varied(path, "2s")  # warm-up, with queries of its own
             results[name] = varied(path, DURATION)
         results["healthz again"] = wrk(f"http://127.0.0.1:{port}/healthz")
+        # Latency without queueing: one connection per worker, so p99 is a request's own time
+        # (with 20 connections on 2 workers a request waits behind about 9 others).
+        results["healthz, 2 conn"] = wrk(f"http://127.0.0.1:{port}/healthz", connections="2")
+        for name, path in VARIED.items():
+            results[f"{name}, 2 conn"] = varied(path, DURATION, "2")
     finally:
         server.terminate()
         server.wait()
@@ -191,10 +201,11 @@ def report(r: dict) -> str:
         f"-d{DURATION}; load {r.get('load', 0):.1f}; {r['queries used']} of {r['queries']} "
         "varied queries used per path):"
     ]
-    for name in (*FIXED, *VARIED, "healthz again"):
+    two = ("healthz, 2 conn", *(f"{n}, 2 conn" for n in VARIED))
+    for name in (*FIXED, *VARIED, "healthz again", *two):
         m = r[name]
         lines.append(
-            f"  {name:14} {m['rps']:8.0f} req/s  {m['rps'] / base:5.0%} of healthz  "
+            f"  {name:19} {m['rps']:8.0f} req/s  {m['rps'] / base:5.0%} of healthz  "
             f"p50 {m['p50_ms']:6.1f} ms  p99 {m['p99_ms']:6.1f} ms  non-2xx {m['non_2xx']}"
         )
     return "\n".join(lines)
