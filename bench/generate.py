@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/generate.py OUTDIR [--practitioners 100000] [--seed 20261121]
+    python bench/generate.py OUTDIR [--practitioners 100000|100k|1M] [--seed 20261121]
 
 Writes ``OUTDIR/practitioners.csv`` and ``OUTDIR/credentials.csv`` in the import formats of
 the interchange contract (CONTRACT.md section 3) and prints how many rows each holds.
@@ -482,8 +482,9 @@ def generate(outdir: Path, practitioners: int, seed: int) -> tuple[int, int]:
 
 
 def non_negative(text: str) -> int:
-    """argparse type: an integer >= 0."""
-    value = int(text)
+    """argparse type: an integer >= 0, written out or with a k or M suffix (100k, 1M)."""
+    factor = {"k": 1000, "m": 1_000_000}.get(text[-1:].lower(), 1)
+    value = int(text[:-1] if factor > 1 else text) * factor
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
     return value
@@ -492,7 +493,9 @@ def non_negative(text: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("outdir", type=Path, help="directory to write the two CSV files into")
-    parser.add_argument("--practitioners", type=non_negative, default=100_000)
+    parser.add_argument(
+        "--practitioners", type=non_negative, default=100_000, help="100000, 100k, 1M"
+    )
     parser.add_argument("--seed", type=int, default=20261121)
     args = parser.parse_args(argv)
     started = time.perf_counter()
