@@ -34,7 +34,7 @@ from ..models import (
     RuleSet,
     StoredVerdict,
 )
-from ..read.rulebook import rule_book
+from ..read.rulebook import current_rule_book, rule_book
 from ..read.snapshots import iter_snapshots
 from ..rules import PractitionerSnap, RuleBook
 from ..rules.engine import authorization, performed
@@ -80,7 +80,7 @@ def refresh(session: Session, ids: Iterable[int], day: date | None = None) -> in
     if not ids:
         return 0
     day = day or date.today()
-    book, version = rule_book(session), _active_version(session)
+    book, version = current_rule_book(session), _active_version(session)
     for start in range(0, len(ids), CHUNK):
         _write(session, ids[start : start + CHUNK], book, day, version)
     return len(ids)
