@@ -57,8 +57,12 @@ def audit_command(jurisdiction, as_of, window, fmt, output) -> None:
         fmt, table_chunks
     )(stream)
     if not output:
-        for chunk in chunks:
-            sys.stdout.write(chunk)
+        try:
+            for chunk in chunks:
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader stopped early (| head): not an error here
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return
     _write_file(output, chunks)
     click.echo(f"{stream.found} gaps for {stream.checked} practitioners written to {output}")
