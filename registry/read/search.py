@@ -88,7 +88,10 @@ def conditions(search: SearchQuery, today: date) -> list:
     if search.q:
         conds.append(name_or_number(search.q))
     if search.jurisdiction:
-        conds.append(P.jurisdiction_code == search.jurisdiction)
+        # With a name or number, its own indexes narrow best; written so, the jurisdiction
+        # cannot pull SQLite onto the registration key's index (13,000 rows for a province).
+        column = P.jurisdiction_code.concat("") if search.q else P.jurisdiction_code
+        conds.append(column == search.jurisdiction)
     if search.profession:
         conds.append(P.profession_code == search.profession)
     if search.city:
