@@ -39,6 +39,10 @@ class Config:
     # SECONDS; 0 turns the cache off.
     PUBLIC_CACHE_SECONDS = float(os.environ.get("PUBLIC_CACHE_SECONDS", "30"))
     PUBLIC_CACHE_FRESH_SECONDS = float(os.environ.get("PUBLIC_CACHE_FRESH_SECONDS", "1"))
+    # Activating rules on the web refreshes today's stored verdicts of the jurisdictions it
+    # changes when they hold at most this many practitioners; more are left to the daily
+    # `registry refresh-verdicts` (their stored verdicts are expired, never read meanwhile).
+    VERDICT_REFRESH_IN_REQUEST = int(os.environ.get("VERDICT_REFRESH_IN_REQUEST", "10000"))
     # Evidence files live outside the static folder and are served only to allowed users.
     EVIDENCE_FOLDER: str | None = os.environ.get("EVIDENCE_FOLDER")
     MAX_EVIDENCE_BYTES = 5 * 1024 * 1024

@@ -196,3 +196,37 @@ def test_a_credential_expiring_ends_the_hold_the_day_after(demo, session):
     facts = [c.expires_on for c in p.credentials if c.expires_on] + [p.registration_expires_on]
     assert row.holds_until <= min(d for d in facts if d and d >= date.today())
     assert session.scalar(select(Credential.id).limit(1)) is not None
+
+
+def test_a_large_rules_change_on_the_web_expires_the_stored_verdicts_for_the_nightly_job(
+    demo, app, session, client, cli, make_user, login
+):
+    """Over VERDICT_REFRESH_IN_REQUEST practitioners, an activation does not recompute them in
+    the request: their rows stop being current at once (searches leave them out, pages
+    evaluate afresh), the regulator is told, and refresh-verdicts brings them back."""
+    from .test_rules_authoring import activation_fields, text, upload
+
+    app.config["VERDICT_REFRESH_IN_REQUEST"] = 0
+    login(make_user("regulator", jurisdictions=["CA-AB"]))
+    downloaded = client.get("/regulator/rules/download.yaml").data.decode()
+    classes = "  registration_classes:\n  - general\n  - courtesy\n"
+    edited = downloaded.replace(classes, classes + "  - provisional\n", 1)
+    fields = activation_fields(text(upload(client, edited.encode())))
+    done = client.post("/regulator/rules/activate", data=fields | {"note": "interns too"})
+    assert done.status_code == 302
+    page = text(client.get("/regulator/rules"))
+    assert "are recomputed by the next verdict refresh" in page
+    declaring = (
+        select(func.count(func.distinct(StoredVerdict.practitioner_id)))
+        .join(Practitioner)
+        .where(Practitioner.jurisdiction_code == "CA-AB")
+    )
+    assert verdict_store.expired_in(session, ["CA-AB"]) == session.scalar(declaring) > 0
+    assert verdict_store.expired_in(session, ["CA-BC"]) == 0  # other jurisdictions untouched
+    listed = client.get("/api/v1/practitioners?jurisdiction=CA-AB&modality=dry_needling")
+    assert listed.get_json()["total"] == 0  # says less, never more, until the refresh
+    refreshed = cli("registry", "refresh-verdicts")
+    assert refreshed.exit_code == 0 and "refreshed for" in refreshed.output
+    assert exact(session) == []
+    listed = client.get("/api/v1/practitioners?jurisdiction=CA-AB&modality=dry_needling")
+    assert listed.get_json()["total"] > 0

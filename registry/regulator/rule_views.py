@@ -9,7 +9,16 @@ import hashlib
 from datetime import date
 from pathlib import PurePath
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from .. import db
@@ -17,7 +26,7 @@ from ..permissions import Permission, requires
 from ..read.rulebook import current_rule_book, get_rule_set, rule_book
 from ..rules.dump import dump_rules
 from ..rules.explain import describe_requirements
-from ..services import NotFound
+from ..services import NotFound, verdict_store
 from ..services.rulesets import (
     DECLARED,
     RulesRefused,
@@ -103,20 +112,29 @@ def activate_rules():
         )
     codes = scope_codes(current_user)
     note = form.note.data.strip()
+    limit = current_app.config["VERDICT_REFRESH_IN_REQUEST"]
+    name, email = form.filename.data, current_user.email
     try:
         if codes is None:
-            rule_set = load_rules(session, current_user.email, data, form.filename.data, note)
+            rule_set = load_rules(session, email, data, name, note, refresh_limit=limit)
         else:
             rule_set = load_rules_scoped(
-                session, current_user.email, data, form.filename.data, codes, note
+                session, email, data, name, codes, note, refresh_limit=limit
             )
     except RulesRefused as exc:
         return _upload_page(problems=exc.problems, refused=str(exc), code=400)
     session.commit()
     if active is not None and rule_set.id == active.id:
         flash(f"Nothing to activate: version {rule_set.version} already holds these rules.")
-    else:
-        flash(f"Rule set version {rule_set.version} is active ({len(rule_set.rules)} rules).")
+        return redirect(url_for(".rules"))
+    flash(f"Rule set version {rule_set.version} is active ({len(rule_set.rules)} rules).")
+    waiting = verdict_store.expired_in(session, codes)
+    if waiting:
+        flash(
+            f"Today's answers for {waiting} practitioners are recomputed by the next "
+            "verdict refresh (registry refresh-verdicts); until then searches by modality "
+            "leave them out and their pages are evaluated afresh."
+        )
     return redirect(url_for(".rules"))
 
 

@@ -45,7 +45,12 @@ def check_rules_file(session: Session, data: bytes) -> RulesFile:
 
 
 def load_rules(
-    session: Session, actor: str, data: bytes, filename: str, note: str | None = None
+    session: Session,
+    actor: str,
+    data: bytes,
+    filename: str,
+    note: str | None = None,
+    refresh_limit: int | None = None,
 ) -> RuleSet:
     """Check the whole file, then store it as a new active rule-set version; when it holds
     exactly the active rules, nothing is stored and the active version is returned
@@ -54,7 +59,9 @@ def load_rules(
     if unchanged(session, parsed.rules, parsed):
         return get_rule_set(session)
     _declare_codes(session, actor, parsed)
-    rule_set = _new_version(session, actor, parsed.rules, filename, parsed.checksum, note)
+    rule_set = _new_version(
+        session, actor, parsed.rules, filename, parsed.checksum, note, refresh_limit
+    )
     audit.record(
         session,
         actor,
@@ -121,9 +128,11 @@ def _new_version(
     filename: str,
     checksum: str,
     note: str | None = None,
+    refresh_limit: int | None = None,
 ) -> RuleSet:
     """Store ``rules`` as the next rule-set version and make it the only active one, and
-    refresh the stored verdicts of the jurisdictions whose rules it changes."""
+    refresh the stored verdicts of the jurisdictions whose rules it changes (more than
+    ``refresh_limit`` practitioners: expired instead, see ``verdict_store.refresh_or_expire``)."""
     before = rule_book(session)
     version = (session.scalar(select(func.max(RuleSet.version))) or 0) + 1
     session.execute(update(RuleSet).where(RuleSet.active.is_(True)).values(active=False))
@@ -138,7 +147,8 @@ def _new_version(
     rule_set.rules = [_rule_row(i, r) for i, r in enumerate(rules)]
     session.add(rule_set)
     session.flush()
-    verdict_store.refresh_jurisdictions(session, changed_jurisdictions(before.rules, rules))
+    changed = changed_jurisdictions(before.rules, rules)
+    verdict_store.refresh_or_expire(session, changed, refresh_limit)
     return rule_set
 
 
@@ -221,6 +231,7 @@ def load_rules_scoped(
     filename: str,
     jurisdictions: Collection[str],
     note: str | None = None,
+    refresh_limit: int | None = None,
 ) -> RuleSet:
     """A regulator's load: the file may hold rules of ``jurisdictions`` only; the new version
     is its rules plus the active rules of every other jurisdiction (see ``scoped_rules``).
@@ -237,7 +248,9 @@ def load_rules_scoped(
     label = filename
     if previous is not None:
         label = f"{filename} ({', '.join(replaced)}; others kept from v{previous.version})"
-    rule_set = _new_version(session, actor, rules, label[:300], parsed.checksum, note)
+    rule_set = _new_version(
+        session, actor, rules, label[:300], parsed.checksum, note, refresh_limit
+    )
     audit.record(
         session,
         actor,

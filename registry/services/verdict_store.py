@@ -20,10 +20,10 @@ one executemany per chunk, so memory stays flat in the registry's size.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, insert, or_, select
+from sqlalchemy import delete, event, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -116,6 +116,43 @@ def refresh_jurisdictions(
             return 0
         query = query.where(Practitioner.jurisdiction_code.in_(codes))
     return sum(refresh(session, chunk, day) for chunk in _ids(session, query))
+
+
+def refresh_or_expire(
+    session: Session, jurisdictions: Iterable[str] | None, limit: int | None = None
+) -> int:
+    """After a rules change: refresh every practitioner of ``jurisdictions`` (None: all), or,
+    when there are more than ``limit`` of them (a web request has seconds, not minutes),
+    expire their stored rows in one statement so that nothing reads them as current until
+    ``refresh_due`` (``registry refresh-verdicts``) recomputes them. Returns how many were
+    left expired (0 when all were refreshed)."""
+    codes = None if jurisdictions is None else sorted(set(jurisdictions))
+    if codes == []:
+        return 0
+    scope = select(Practitioner.id)
+    if codes is not None:
+        scope = scope.where(Practitioner.jurisdiction_code.in_(codes))
+    if limit is not None:
+        count = session.scalar(select(func.count()).select_from(scope.subquery())) or 0
+        if count > limit:
+            expired = date.today() - timedelta(days=1)
+            session.execute(
+                update(V).where(V.c.practitioner_id.in_(scope)).values(holds_until=expired)
+            )
+            return count
+    refresh_jurisdictions(session, codes)
+    return 0
+
+
+def expired_in(session: Session, jurisdictions: Iterable[str] | None, day: date | None = None):
+    """How many practitioners of ``jurisdictions`` have stored rows that no longer hold."""
+    day = day or date.today()
+    query = select(func.count(func.distinct(V.c.practitioner_id))).where(V.c.holds_until < day)
+    if jurisdictions is not None:
+        query = query.join(Practitioner, Practitioner.id == V.c.practitioner_id).where(
+            Practitioner.jurisdiction_code.in_(sorted(set(jurisdictions)))
+        )
+    return session.scalar(query) or 0
 
 
 def due(day: date):
