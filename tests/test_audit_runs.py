@@ -91,14 +91,14 @@ def test_a_second_look_reads_the_stored_run(client, admin, session, app):
     assert expired and f"<strong>{expired}</strong> gaps shown" in html
 
 
-def test_a_change_to_the_registry_computes_afresh(client, admin, session):
+def test_a_change_to_the_registry_brings_the_run_up_to_date(client, admin, session):
     before = download(client)
     number = next(g["registration_number"] for g in before["gaps"] if g["modality"])
     p = session.scalar(select(Practitioner).where(Practitioner.registration_number == number))
     set_modalities(session, "test", p, [])
     session.commit()
     after = download(client)
-    assert runs(session) == 1  # the stale run is gone, the new one stored
+    assert runs(session) == 1  # the same run, its changed practitioner evaluated again
     assert after == full_audit(session)
     assert not [g for g in after["gaps"] if g["registration_number"] == number and g["modality"]]
 
@@ -112,3 +112,35 @@ def test_the_dashboard_counts_come_from_the_run_and_the_store(client, admin, ses
     past = client.get("/regulator/?as_of=2025-01-01").get_data(as_text=True)
     old = run_audit(session, rule_book(session), AuditQuery(date(2025, 1, 1)))
     assert f"<strong>{len(old['gaps'])}</strong> gaps" in past
+
+
+def test_only_the_changed_practitioners_are_evaluated_again(client, admin, session):
+    download(client)
+    number = next(g["registration_number"] for g in full_audit(session)["gaps"] if g["modality"])
+    p = session.scalar(select(Practitioner).where(Practitioner.registration_number == number))
+    set_modalities(session, "test", p, [])
+    session.commit()
+    statements: list[str] = []
+    engine = session.get_bind()
+    listener = lambda *a: statements.append(a[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        after = download(client)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    snapshot_reads = [s for s in statements if "FROM credentials" in s]
+    assert snapshot_reads and all("IN (" in s or "ANY" in s for s in snapshot_reads)
+    assert after == full_audit(session)
+
+
+def test_a_rules_change_makes_a_run_of_its_own(client, admin, session, cli, tmp_path):
+    from registry.demo import default_rules_bytes
+
+    download(client)
+    rules = default_rules_bytes()
+    at = rules.index(b"permitted: true", rules.index(b"id: ab-physio-needling\n"))
+    path = tmp_path / "alberta.yaml"
+    path.write_bytes(rules[:at] + b"permitted: false" + rules[at + len(b"permitted: true") :])
+    assert cli("registry", "load-rules", str(path)).exit_code == 0
+    assert download(client) == full_audit(session)
+    assert runs(session) == 2

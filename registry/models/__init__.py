@@ -1,7 +1,7 @@
 """The domain model. Importing this package registers every table on ``Base.metadata``."""
 
 from .audit import AppendOnlyError, AuditEvent
-from .audit_run import AuditRun, AuditRunCount, AuditRunGap
+from .audit_run import AuditRun, AuditRunGap, AuditRunVerdict
 from .base import Base
 from .credential import WITHDRAWN_STATUSES, Credential, CredentialDecision, VerificationStatus
 from .integration import ApiToken, CalendarFeed, OneTimeLink, ReminderSent
@@ -23,8 +23,8 @@ __all__ = [
     "AppendOnlyError",
     "AuditEvent",
     "AuditRun",
-    "AuditRunCount",
     "AuditRunGap",
+    "AuditRunVerdict",
     "Base",
     "CalendarFeed",
     "Clinic",

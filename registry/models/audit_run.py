@@ -1,10 +1,10 @@
 """Stored audit runs: an audit computed once and then paged, filtered and counted in SQL.
 
-A run is keyed by what its answer depends on: the scope (the jurisdictions audited), the day,
-the window, the rule-set version and the registry's data version (the newest audit event id,
-which every change moves on). The same key always means the same gaps, so a run is reused as
-long as nothing changed; a run of an older data version can never be asked for again and is
-deleted when a newer one is stored.
+A run is keyed by the scope (the jurisdictions audited), the day, the window and the rule-set
+version, and says which data version (the newest audit event id, which every change moves on)
+its gaps reflect. When the registry has changed since, the run is brought up to date by
+re-evaluating only the practitioners the newer audit events name (``read.audit_runs``).
+Gaps and verdicts are kept per practitioner for that reason.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ class AuditRun(Base):
             "as_of",
             "window_days",
             "rule_set_version",
-            "data_version",
             name="uq_audit_runs_key",
         ),
     )
@@ -41,7 +40,7 @@ class AuditRun(Base):
 
 
 class AuditRunGap(Base):
-    """One gap of a run (CONTRACT §5's fields), in the audit's order (``seq``)."""
+    """One gap of a run (CONTRACT §5's fields): the ``ordinal``-th of its practitioner's."""
 
     __tablename__ = "audit_run_gaps"
     __table_args__ = (Index("ix_audit_run_gaps_run_id_kind", "run_id", "kind"),)
@@ -49,7 +48,8 @@ class AuditRunGap(Base):
     run_id: Mapped[int] = mapped_column(
         ForeignKey("audit_runs.id", ondelete="CASCADE"), primary_key=True
     )
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    practitioner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ordinal: Mapped[int] = mapped_column(Integer, primary_key=True)
     jurisdiction: Mapped[str] = mapped_column(String(20))
     profession: Mapped[str] = mapped_column(String(64))
     registration_number: Mapped[str] = mapped_column(String(64))
@@ -63,15 +63,16 @@ class AuditRunGap(Base):
     detail: Mapped[str] = mapped_column(Text)
 
 
-class AuditRunCount(Base):
-    """A run's verdicts of declared modalities, counted per profession and modality."""
+class AuditRunVerdict(Base):
+    """A run's verdict of one declared modality of one practitioner (counted per profession
+    and modality for the dashboard)."""
 
-    __tablename__ = "audit_run_counts"
+    __tablename__ = "audit_run_verdicts"
 
     run_id: Mapped[int] = mapped_column(
         ForeignKey("audit_runs.id", ondelete="CASCADE"), primary_key=True
     )
-    profession: Mapped[str] = mapped_column(String(64), primary_key=True)
+    practitioner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     modality: Mapped[str] = mapped_column(String(50), primary_key=True)
-    verdict: Mapped[str] = mapped_column(String(24), primary_key=True)
-    count: Mapped[int] = mapped_column(Integer)
+    profession: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(24))

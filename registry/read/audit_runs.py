@@ -1,24 +1,37 @@
-"""The regulator console's audits: computed once, then paged, filtered and counted in SQL.
+"""The regulator console's audits: computed once, kept up to date, read with SQL.
 
-``audit_run`` returns the stored run (``models.AuditRun``) for a scope, day, window, rule-set
-version and data version, computing and storing it first when there is none: the engine runs
-over the scope once (snapshots streamed, gaps written CHUNK at a time, so memory stays flat),
-and every later click on the same question (another page, a filter, a download) is a few
-indexed queries. A run is a cache of the engine's answer, not registry data: storing one
-leaves no audit event (which would move the data version on and make every run stale).
+``audit_run`` returns the stored run (``models.AuditRun``) of a scope, day, window and rule-set
+version. The first time, the engine runs over the scope (snapshots streamed, gaps written
+CHUNK at a time, so memory stays flat). Afterwards, when the registry has changed (its data
+version, the newest audit event id, moved on), only the practitioners that the newer audit
+events name are evaluated again and their rows replaced; an event that could touch anyone (a
+code renamed, an unknown kind of change) or more than FULL_AFTER changes computes the run
+afresh. Every click on the same question (a page, a filter, a download) is then a few indexed
+queries. A run is a cache of the engine's answer, not registry data: keeping one leaves no
+audit event (which would move the data version on).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import AuditRun, AuditRunCount, AuditRunGap, RuleSet
+from ..models import (
+    AuditEvent,
+    AuditRun,
+    AuditRunGap,
+    AuditRunVerdict,
+    Credential,
+    Practitioner,
+    RuleSet,
+)
+from ..models.base import utcnow
 from ..rules import RuleBook, assess
 from ..rules.engine import performed
 from .audit import GAP_FIELDS, csv_document, json_document
@@ -27,8 +40,14 @@ from .params import AuditQuery
 from .snapshots import iter_snapshots
 
 CHUNK = 5000
+FULL_AFTER = 20_000  # changes since a run beyond which it is computed afresh
+KEEP = timedelta(days=1)  # runs not brought up to date for this long are deleted
 REGISTRATION = "registration"  # the modality filter's value for registration gaps
+# Audit events about these touch no practitioner's gaps; any other kind but practitioner and
+# credential events makes a run be computed afresh.
+UNRELATED = {"clinic", "user", "api_token", "import", "reminders", "verdict_store", "link"}
 G = AuditRunGap.__table__
+RV = AuditRunVerdict.__table__
 
 
 def scope_key(codes: Sequence[str] | None) -> str:
@@ -38,21 +57,28 @@ def scope_key(codes: Sequence[str] | None) -> str:
 def audit_run(
     session: Session, book: RuleBook, query: AuditQuery, codes: Sequence[str] | None
 ) -> AuditRun:
-    """The run of ``query`` over ``codes`` (None: every jurisdiction), stored and committed
-    when it was not stored yet."""
+    """The run of ``query`` over ``codes`` (None: every jurisdiction), up to date with the
+    registry; stored and committed when anything had to be computed."""
     version = session.scalar(select(RuleSet.version).where(RuleSet.active.is_(True))) or 0
     key = {
         "scope": scope_key(codes),
         "as_of": query.as_of,
         "window_days": query.window,
         "rule_set_version": version,
-        "data_version": data_version(session),
     }
+    now = data_version(session)
     run = session.scalar(select(AuditRun).filter_by(**key))
-    if run is not None:
+    if run is not None and run.data_version == now:
         return run
     try:
-        run = _compute(session, book, query, codes, key)
+        changed = None if run is None else _changed_since(session, run.data_version, now)
+        if changed is None:
+            if run is not None:
+                session.delete(run)
+                session.flush()
+            run = _compute(session, book, query, codes, key | {"data_version": now})
+        else:
+            _update(session, book, query, codes, run, changed, now)
         session.commit()
     except IntegrityError:  # another request stored the same run meanwhile
         session.rollback()
@@ -62,39 +88,109 @@ def audit_run(
     return run
 
 
+def _changed_since(session: Session, since: int, now: int) -> set[int] | None:
+    """The practitioners that audit events after ``since`` name; None when the run must be
+    computed afresh (too many changes, or a change that could touch anyone)."""
+    events = (AuditEvent.id > since, AuditEvent.id <= now)
+    if (session.scalar(select(func.count()).where(*events)) or 0) > FULL_AFTER:
+        return None
+    practitioners: set[int] = set()
+    credentials: set[int] = set()
+    for kind, target in session.execute(
+        select(AuditEvent.target_type, AuditEvent.target_id).where(*events)
+    ):
+        if kind == "practitioner" and target and target.isdigit():
+            practitioners.add(int(target))
+        elif kind == "credential" and target and target.isdigit():
+            credentials.add(int(target))
+        elif kind not in UNRELATED:
+            return None
+    ids = sorted(credentials)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        practitioners.update(
+            session.scalars(select(Credential.practitioner_id).where(Credential.id.in_(chunk)))
+        )
+    return practitioners
+
+
 def _compute(session, book, query, codes, key) -> AuditRun:
-    session.execute(delete(AuditRun).where(AuditRun.data_version < key["data_version"]))
-    run = AuditRun(**key, practitioners_checked=0)
+    session.execute(delete(AuditRun).where(AuditRun.created_at < utcnow() - KEEP))
+    run = AuditRun(**key, practitioners_checked=0, created_at=utcnow())
     session.add(run)
     session.flush()
-    batch: list[dict[str, Any]] = []
-    counts: dict[tuple[str, str, str], int] = {}
-    seq = 0
     for jurisdiction in sorted(codes) if codes is not None else [None]:
-        for snap in iter_snapshots(session, jurisdiction):
-            run.practitioners_checked += 1
-            gaps, auths = assess(snap, book, query.as_of, query.window)
-            for gap in gaps:
-                batch.append(gap.to_dict() | {"run_id": run.id, "seq": seq})
-                seq += 1
-            for m in performed(snap):
-                k = (snap.profession, m, auths[m].verdict)
-                counts[k] = counts.get(k, 0) + 1
-            if len(batch) >= CHUNK:
-                session.execute(insert(G), batch)
-                batch = []
-    if batch:
-        session.execute(insert(G), batch)
-    if counts:
-        session.execute(
-            insert(AuditRunCount.__table__),
-            [
-                {"run_id": run.id, "profession": p, "modality": m, "verdict": v, "count": n}
-                for (p, m, v), n in counts.items()
-            ],
+        run.practitioners_checked += _write(
+            session, run, book, query, iter_snapshots(session, jurisdiction)
         )
     session.flush()
     return run
+
+
+def _update(session, book, query, codes, run: AuditRun, changed: set[int], now: int) -> None:
+    """Replace the rows of the ``changed`` practitioners (those still in scope get new ones)."""
+    ids = sorted(changed)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for table in (G, RV):
+            session.execute(
+                delete(table).where(table.c.run_id == run.id, table.c.practitioner_id.in_(chunk))
+            )
+        snaps = (
+            s
+            for s in iter_snapshots(session, ids=chunk)
+            if codes is None or s.jurisdiction in codes
+        )
+        _write(session, run, book, query, snaps)
+    scope = select(func.count()).select_from(Practitioner)
+    if codes is not None:
+        scope = scope.where(Practitioner.jurisdiction_code.in_(sorted(codes)))
+    run.practitioners_checked = session.scalar(scope) or 0
+    run.data_version, run.created_at = now, utcnow()
+    session.flush()
+
+
+def _write(session, run: AuditRun, book: RuleBook, query: AuditQuery, snaps) -> int:
+    """Evaluate ``snaps`` into the run's rows, CHUNK gaps at a time; returns how many."""
+    gaps: list[dict[str, Any]] = []
+    verdicts: list[dict[str, Any]] = []
+    count = 0
+    for snap in snaps:
+        count += 1
+        found, auths = assess(snap, book, query.as_of, query.window)
+        gaps += [
+            g.to_dict() | {"run_id": run.id, "practitioner_id": snap.id, "ordinal": i}
+            for i, g in enumerate(found)
+        ]
+        verdicts += [
+            {
+                "run_id": run.id,
+                "practitioner_id": snap.id,
+                "modality": m,
+                "profession": snap.profession,
+                "verdict": auths[m].verdict,
+            }
+            for m in performed(snap)
+        ]
+        if len(gaps) >= CHUNK or len(verdicts) >= CHUNK:
+            _flush_rows(session, gaps, verdicts)
+            gaps, verdicts = [], []
+    _flush_rows(session, gaps, verdicts)
+    return count
+
+
+def _flush_rows(session: Session, gaps: list, verdicts: list) -> None:
+    if gaps:
+        session.execute(insert(G), gaps)
+    if verdicts:
+        session.execute(insert(RV), verdicts)
+
+
+def order(run: AuditRun) -> tuple:
+    """The audit's own order: by practitioner (within each jurisdiction when the scope names
+    jurisdictions, as the audit walks them), then each practitioner's gaps in turn."""
+    by_practitioner = (G.c.practitioner_id, G.c.ordinal)
+    return by_practitioner if run.scope == "*" else (G.c.jurisdiction, *by_practitioner)
 
 
 def gap_filters(
@@ -122,7 +218,7 @@ class GapPage:
     pages: int
 
 
-def gap_page(session: Session, where: list, page: int, size: int) -> GapPage:
+def gap_page(session: Session, run: AuditRun, where: list, page: int, size: int) -> GapPage:
     """One page of the filtered gaps, in the audit's order, with the filtered totals."""
     total, errors = session.execute(
         select(func.count(), func.count().filter(G.c.severity == "error")).where(*where)
@@ -132,7 +228,7 @@ def gap_page(session: Session, where: list, page: int, size: int) -> GapPage:
     rows = session.execute(
         select(*(G.c[f] for f in GAP_FIELDS))
         .where(*where)
-        .order_by(G.c.seq)
+        .order_by(*order(run))
         .limit(size)
         .offset((page - 1) * size)
     )
@@ -149,29 +245,20 @@ def kind_counts(session: Session, run: AuditRun) -> dict[str, int]:
 def verdict_counts(session: Session, run: AuditRun) -> dict[tuple[str, str], dict[str, int]]:
     """{(profession, modality): {verdict: count}} of the declared modalities on the run's day."""
     found: dict[tuple[str, str], dict[str, int]] = {}
-    C = AuditRunCount
     for p, m, v, n in session.execute(
-        select(C.profession, C.modality, C.verdict, C.count).where(C.run_id == run.id)
+        select(RV.c.profession, RV.c.modality, RV.c.verdict, func.count())
+        .where(RV.c.run_id == run.id)
+        .group_by(RV.c.profession, RV.c.modality, RV.c.verdict)
     ):
         found.setdefault((p, m), {})[v] = n
     return found
 
 
-def iter_gaps(session: Session, where: list) -> Iterator[dict[str, Any]]:
-    """Every filtered gap in order, CHUNK rows per query (keyset on ``seq``)."""
-    last = -1
-    while True:
-        rows = session.execute(
-            select(G.c.seq, *(G.c[f] for f in GAP_FIELDS))
-            .where(*where, G.c.seq > last)
-            .order_by(G.c.seq)
-            .limit(CHUNK)
-        ).all()
-        if not rows:
-            return
-        for r in rows:
-            yield {f: getattr(r, f) for f in GAP_FIELDS}
-        last = rows[-1].seq
+def iter_gaps(session: Session, run: AuditRun, where: list) -> Iterator[dict[str, Any]]:
+    """Every filtered gap in order, streamed CHUNK rows at a time."""
+    query = select(*(G.c[f] for f in GAP_FIELDS)).where(*where).order_by(*order(run))
+    for row in session.execute(query, execution_options={"yield_per": CHUNK}):
+        yield dict(row._mapping)
 
 
 def json_chunks(session: Session, run: AuditRun, jurisdiction: str | None, where: list):
@@ -182,8 +269,8 @@ def json_chunks(session: Session, run: AuditRun, jurisdiction: str | None, where
         "jurisdiction": jurisdiction,
         "practitioners_checked": run.practitioners_checked,
     }
-    return json_document(head, iter_gaps(session, where), dict)
+    return json_document(head, iter_gaps(session, run, where), dict)
 
 
-def csv_chunks(session: Session, where: list) -> Iterator[str]:
-    return csv_document(iter_gaps(session, where))
+def csv_chunks(session: Session, run: AuditRun, where: list) -> Iterator[str]:
+    return csv_document(iter_gaps(session, run, where))

@@ -100,10 +100,10 @@ def audit():
         return Response(stream_with_context(chunks), mimetype="application/json")
     if form.format.data == "csv":
         name = f"audit-{jurisdiction or 'all'}-{as_of}.csv"
-        return _csv_download(audit_runs.csv_chunks(session, where), name)
+        return _csv_download(audit_runs.csv_chunks(session, run, where), name)
     args = {"jurisdiction": jurisdiction or "", "as_of": as_of.isoformat(), "window": window}
     args |= {k: form[k].data for k in ("kind", "modality", "profession")}
-    found = audit_runs.gap_page(session, where, page_arg(), AUDIT_PAGE_SIZE)
+    found = audit_runs.gap_page(session, run, where, page_arg(), AUDIT_PAGE_SIZE)
     report = {"as_of": as_of.isoformat(), "practitioners_checked": run.practitioners_checked}
     return render_template(
         "regulator/audit.html",
