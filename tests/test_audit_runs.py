@@ -144,3 +144,17 @@ def test_a_rules_change_makes_a_run_of_its_own(client, admin, session, cli, tmp_
     assert cli("registry", "load-rules", str(path)).exit_code == 0
     assert download(client) == full_audit(session)
     assert runs(session) == 2
+
+
+def test_the_nightly_refresh_prepares_each_consoles_audit_of_today(session, cli, make_user):
+    make_user("regulator", jurisdictions=["CA-AB", "CA-BC"])
+    make_user("regulator", jurisdictions=["CA-BC", "CA-AB"])  # the same scope, prepared once
+    make_user("admin")
+    session.commit()
+    result = cli("registry", "refresh-verdicts")
+    assert result.exit_code == 0
+    assert "today's audits prepared for" in result.output
+    scopes = set(session.scalars(select(AuditRun.scope).where(AuditRun.as_of == date.today())))
+    assert {"*", "CA-AB,CA-BC"} <= scopes
+    quiet = cli("registry", "refresh-verdicts", "--no-audits")
+    assert quiet.exit_code == 0 and "audits prepared" not in quiet.output

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import islice
 
 import click
 
 from .. import db
+from ..read import audit_runs
+from ..read.params import AuditQuery
+from ..read.rulebook import current_rule_book
 from ..services import audit, verdict_store
 from . import registry_cli
 from .common import actor, fail, guarded
@@ -16,11 +20,16 @@ SHOWN = 20  # differences listed before "and N more"
 
 @registry_cli.command("refresh-verdicts")
 @click.option("--all", "everything", is_flag=True, help="Recompute every practitioner's row.")
+@click.option("--no-audits", "no_audits", is_flag=True, help="Skip preparing the console's audits.")
 @guarded
-def refresh_verdicts_command(everything: bool) -> None:
+def refresh_verdicts_command(everything: bool, no_audits: bool) -> None:
     """Bring today's stored verdicts up to date (run daily, e.g. from cron): only the rows
-    whose date has passed, or every row with --all (after an upgrade)."""
+    whose date has passed, or every row with --all (after an upgrade). Then prepare today's
+    audit of each regulator's scope (and of everything, for admins), so that the console's
+    first click of the day does not wait for a full evaluation."""
     session = db.session()
+    if not no_audits:
+        _prepare_audits(session)
     if everything:
         count = verdict_store.refresh_jurisdictions(session, None)
     else:
@@ -54,3 +63,12 @@ def check_verdicts_command() -> None:
         f"{len(shown) + more} stored verdicts differ from a full evaluation"
         "; run: flask --app wsgi registry refresh-verdicts --all"
     )
+
+
+def _prepare_audits(session) -> None:
+    book, query = current_rule_book(session), AuditQuery(date.today())
+    scopes = audit_runs.console_scopes(session)
+    for codes in scopes:
+        audit_runs.audit_run(session, book, query, codes)
+    if scopes:
+        click.echo(f"today's audits prepared for {len(scopes)} scope{'s' * (len(scopes) != 1)}")

@@ -29,7 +29,10 @@ from ..models import (
     AuditRunVerdict,
     Credential,
     Practitioner,
+    Role,
     RuleSet,
+    User,
+    UserJurisdiction,
 )
 from ..models.base import utcnow
 from ..rules import RuleBook, assess
@@ -86,6 +89,24 @@ def audit_run(
         if run is None:
             raise
     return run
+
+
+def console_scopes(session: Session) -> list[list[str] | None]:
+    """The scopes whose runs the console asks for first each day: every active regulator's
+    jurisdictions together, and everything when an admin account is active."""
+    rows = session.execute(
+        select(User.id, User.role, UserJurisdiction.jurisdiction_code)
+        .outerjoin(UserJurisdiction, UserJurisdiction.user_id == User.id)
+        .where(User.active.is_(True), User.role.in_([Role.ADMIN, Role.REGULATOR]))
+    )
+    admins, regulators = False, {}
+    for uid, role, code in rows:
+        if role == Role.ADMIN:
+            admins = True
+        elif code:
+            regulators.setdefault(uid, set()).add(code)
+    scopes: list[list[str] | None] = [None] if admins else []
+    return scopes + [list(c) for c in sorted({tuple(sorted(v)) for v in regulators.values()})]
 
 
 def _changed_since(session: Session, since: int, now: int) -> set[int] | None:
