@@ -68,6 +68,11 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_audit_run_gaps_run_id_kind", "audit_run_gaps", ["run_id", "kind"])
+    op.create_index(
+        "ix_audit_run_gaps_in_order",
+        "audit_run_gaps",
+        ["run_id", "jurisdiction", "practitioner_id", "ordinal"],
+    )
     op.create_table(
         "audit_run_verdicts",
         sa.Column("run_id", sa.Integer(), nullable=False),
@@ -84,6 +89,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("audit_run_verdicts")
+    op.drop_index("ix_audit_run_gaps_in_order", table_name="audit_run_gaps")
     op.drop_index("ix_audit_run_gaps_run_id_kind", table_name="audit_run_gaps")
     op.drop_table("audit_run_gaps")
     op.drop_table("audit_runs")

@@ -43,7 +43,11 @@ class AuditRunGap(Base):
     """One gap of a run (CONTRACT §5's fields): the ``ordinal``-th of its practitioner's."""
 
     __tablename__ = "audit_run_gaps"
-    __table_args__ = (Index("ix_audit_run_gaps_run_id_kind", "run_id", "kind"),)
+    __table_args__ = (
+        Index("ix_audit_run_gaps_run_id_kind", "run_id", "kind"),
+        # the audit's order when a scope names jurisdictions (pages without a sort)
+        Index("ix_audit_run_gaps_in_order", "run_id", "jurisdiction", "practitioner_id", "ordinal"),
+    )
 
     run_id: Mapped[int] = mapped_column(
         ForeignKey("audit_runs.id", ondelete="CASCADE"), primary_key=True
