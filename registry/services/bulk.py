@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
-from sqlalchemy import ColumnElement, Integer, Table, any_, bindparam, func, select, text
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Join,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    column,
+    func,
+    select,
+    text,
+    values,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -29,7 +42,7 @@ def one_of(session: Session, column, values: Collection[int]) -> ColumnElement[b
     """``column IN values`` for integer ids; one array parameter on PostgreSQL instead of one
     parameter per value."""
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(Integer)))
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(list(values))
 
 
@@ -43,3 +56,58 @@ def refresh_statistics(session: Session, written: int, *tables: Table) -> None:
     if written < ANALYZE_AFTER or session.get_bind().dialect.name != "postgresql":
         return
     session.execute(text("ANALYZE " + ", ".join(t.name for t in tables)))
+
+
+def join_keys(session: Session, columns: Sequence[Column], keys: Collection[tuple]) -> Join:
+    """The table of ``columns`` joined to ``keys`` (a chunk's composite keys, as tuples in
+    the order of ``columns``): one index lookup per key, however large the table. On
+    PostgreSQL the keys travel as one array per column, unnested, rather than one parameter
+    per value; SQLite reads them from a VALUES list."""
+    keys = list(keys)
+    names = [f"k{i}" for i in range(len(columns))]
+    if session.get_bind().dialect.name == "postgresql":
+        arrays = [
+            bindparam(None, [k[i] for k in keys], type_=ARRAY(column.type))
+            for i, column in enumerate(columns)
+        ]
+        given = func.unnest(*arrays).table_valued(*names).render_derived(name="keys")
+    else:
+        given = values(*(column(n, c.type) for n, c in zip(names, columns, strict=True)))
+        given = given.data(keys).cte("keys")
+    on = [c == given.c[n] for c, n in zip(columns, names, strict=True)]
+    return given.join(columns[0].table, and_(*on))
+
+
+class IdSet:
+    """A set of positive integer ids held as a bitmap: one bit per id up to the largest
+    (125 KB for ids up to a million), where a Python set costs some 60 bytes per member, so
+    what an import touched can be remembered to its end without growing with the file.
+    Iterates in ascending order."""
+
+    def __init__(self, ids: Iterable[int] = ()) -> None:
+        self._bits = bytearray()
+        self._count = 0
+        self.update(ids)
+
+    def update(self, ids: Iterable[int]) -> None:
+        bits = self._bits
+        for i in ids:
+            byte, mask = i >> 3, 1 << (i & 7)
+            if byte >= len(bits):
+                bits.extend(bytes(max(byte + 1 - len(bits), len(bits) // 2)))
+            if not bits[byte] & mask:
+                bits[byte] |= mask
+                self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __contains__(self, i: int) -> bool:
+        byte = i >> 3
+        return byte < len(self._bits) and bool(self._bits[byte] & (1 << (i & 7)))
+
+    def __iter__(self) -> Iterator[int]:
+        for byte, value in enumerate(self._bits):
+            if value:
+                base = byte << 3
+                yield from (base + bit for bit in range(8) if value & (1 << bit))

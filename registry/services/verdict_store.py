@@ -39,7 +39,7 @@ from ..read.snapshots import iter_snapshots
 from ..rules import PractitionerSnap, RuleBook
 from ..rules.engine import authorization, performed
 from ..rules.horizon import holds_until
-from .bulk import one_of
+from .bulk import IdSet, one_of
 
 CHUNK = 2000
 TOUCHED = "verdicts_touched"  # session.info key: practitioner ids whose rows are stale
@@ -75,15 +75,30 @@ def _active_version(session: Session) -> int | None:
 
 def refresh(session: Session, ids: Iterable[int], day: date | None = None) -> int:
     """Recompute the rows of practitioners ``ids`` for ``day`` (default today); returns how
-    many practitioners were refreshed. Ids that no longer exist just lose their rows."""
-    ids = sorted(set(ids))
+    many practitioners were refreshed. Ids that no longer exist just lose their rows. An
+    ``IdSet`` (what an import touched) is read a chunk at a time, never copied whole."""
+    if not isinstance(ids, IdSet):
+        ids = sorted(set(ids))
     if not ids:
         return 0
     day = day or date.today()
     book, version = current_rule_book(session), _active_version(session)
-    for start in range(0, len(ids), CHUNK):
-        _write(session, ids[start : start + CHUNK], book, day, version)
-    return len(ids)
+    count = 0
+    for chunk in _batched(ids, CHUNK):
+        _write(session, chunk, book, day, version)
+        count += len(chunk)
+    return count
+
+
+def _batched(ids: Iterable[int], size: int) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for i in ids:
+        batch.append(i)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _write(session: Session, ids: list[int], book: RuleBook, day: date, version) -> None:

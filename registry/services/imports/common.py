@@ -8,7 +8,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, insert, select
+from sqlalchemy.orm import Session
+
 from .. import ServiceError
+from ..bulk import one_of
 
 CHUNK_SIZE = 2000
 # Unicode's control characters (category Cc). No column is multi-line, NUL cannot be stored
@@ -56,6 +60,7 @@ class ImportRefused(ServiceError):
     """The file had bad rows; nothing was written. ``report.errors`` names each one."""
 
     def __init__(self, report: ImportReport):
+        report.errors.sort(key=lambda e: e.line)  # stable: a line's problems keep their order
         self.report = report
         n = len(report.errors)
         super().__init__(f"import refused: {n} problem{'s' * (n != 1)}; nothing was written")
@@ -148,3 +153,59 @@ def check_length(values: dict[str, Any], limits: dict[str, int], errors: list[st
         value = values.get(name)
         if isinstance(value, str) and len(value) > limit:
             errors.append(f"{name} is longer than {limit} characters")
+
+
+_ROWID = BigInteger().with_variant(Integer, "sqlite")  # SQLite: the rowid itself
+
+
+class SeenRows:
+    """The line on which each row identity of a file first appeared, for reporting repeats.
+
+    Kept in a temporary table (one lookup and one insert per chunk), not in memory, so that
+    a file of millions of rows costs no more memory than a file of one chunk. An identity
+    is a hash of the row's key (a collision, one in billions of billions, would report a
+    repeat that is not one, and refuse the file: never write a wrong row). The table is
+    created in the import's transaction: a refused import's rollback removes it, and
+    ``drop`` removes it after a successful one.
+    """
+
+    def __init__(self, session: Session, name: str) -> None:
+        self.session = session
+        self.table = Table(
+            name,
+            MetaData(),
+            Column("identity", _ROWID, primary_key=True, autoincrement=False),
+            Column("line", Integer, nullable=False),
+            prefixes=["TEMPORARY"],
+            postgresql_on_commit="DROP",
+        )
+        self.table.create(session.connection())
+
+    def repeats(self, rows: list[tuple[int, int]]) -> dict[int, int]:
+        """For (identity, line) pairs in file order: {line: first line} of each row whose
+        identity appeared before (earlier in ``rows`` or in an earlier call); records the
+        others as first appearances."""
+        t, first = self.table, {}
+        earlier = dict(
+            self.session.execute(
+                select(t.c.identity, t.c.line).where(
+                    one_of(self.session, t.c.identity, {i for i, _ in rows})
+                )
+            ).all()
+        )
+        found: dict[int, int] = {}
+        for identity, line in rows:
+            if identity in earlier:
+                found[line] = earlier[identity]
+            elif identity in first:
+                found[line] = first[identity]
+            else:
+                first[identity] = line
+        if first:
+            self.session.execute(
+                insert(t), [{"identity": i, "line": line} for i, line in first.items()]
+            )
+        return found
+
+    def drop(self) -> None:
+        self.table.drop(self.session.connection())

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ...models import Credential, CredentialDecision, Practitioner, VerificationStatus
 from ...models.base import utcnow
 from .. import audit, verdict_store
-from ..bulk import allocate_ids, one_of, refresh_statistics
+from ..bulk import IdSet, allocate_ids, join_keys, one_of, refresh_statistics
 from ..codes import Codes, load_codes
 from ..fields import parse_amount, parse_bool, parse_count, parse_date
 from ..verification import decision_problems
@@ -30,12 +30,13 @@ from .common import (
     Progress,
     Row,
     RowError,
+    SeenRows,
     check_length,
     chunks,
     open_reader,
     raw_rows,
 )
-from .practitioners import known_keys
+from .practitioners import KEY_COLUMNS
 
 KEY = ("jurisdiction", "profession", "registration_number")
 REQUIRED = {*KEY, "credential_type", "issued_on"}
@@ -159,7 +160,7 @@ def import_credentials(
         )
     if reader is not None:
         columns = set(reader.fieldnames or ())
-        writer = _ChunkWriter(session, actor, columns, report, known_keys(session))
+        writer = _ChunkWriter(session, actor, columns, report)
         rows = _clean_rows(raw_rows(reader, report), load_codes(session), report)
         for chunk in chunks(rows):
             writer.resolve(chunk)
@@ -170,9 +171,11 @@ def import_credentials(
     if report.errors:
         session.rollback()
         raise ImportRefused(report)
+    writer.seen.drop()
     audit.record(session, actor, "import.credentials", "import", None, after=report.counts())
     session.flush()
     refresh_statistics(session, report.created + report.updated, T, D)
+    verdict_store.refresh(session, writer.touched)
     return report
 
 
@@ -187,28 +190,31 @@ def _clean_rows(rows, codes: Codes, report: ImportReport) -> Iterator[Row]:
 class _ChunkWriter:
     """Resolves and writes one chunk of clean rows with a fixed number of statements."""
 
-    def __init__(self, session: Session, actor: str, columns: set[str], report, known) -> None:
+    def __init__(self, session: Session, actor: str, columns: set[str], report) -> None:
         self.session, self.actor, self.columns, self.report = session, actor, columns, report
-        self.known = known
-        # identity hash -> first line; a hash (not the tuple) keeps memory flat on big files
-        self.seen: dict[int, int] = {}
+        self.seen = SeenRows(session, "import_seen_credentials")
+        self.touched = IdSet()  # practitioners whose stored verdicts are refreshed at the end
 
     def resolve(self, chunk: list[Row]) -> None:
-        """Find each row's practitioner; unknown ones and repeated credentials are errors."""
+        """Find each row's practitioner (one query); unknown ones and repeated credentials
+        are errors."""
+        keys = {tuple(row.values[k] for k in KEY) for row in chunk}
+        found = self.session.execute(
+            select(*KEY_COLUMNS, P.c.id).select_from(join_keys(self.session, KEY_COLUMNS, keys))
+        )
+        ids = {(j, p, n): pid for j, p, n, pid in found}
+        resolved = []
         for row in chunk:
             key = tuple(row.values[k] for k in KEY)
-            row.values["practitioner_id"] = self.known.get(key)
+            row.values["practitioner_id"] = ids.get(key)
             if row.values["practitioner_id"] is None:
                 self.report.errors.append(
                     RowError(row.line, f"unknown practitioner {'/'.join(key)}")
                 )
-                continue
-            identity = hash(_identity(row.values))
-            if identity in self.seen:
-                self.report.errors.append(
-                    RowError(row.line, f"same credential as line {self.seen[identity]}")
-                )
-            self.seen.setdefault(identity, row.line)
+            else:
+                resolved.append((hash(_identity(row.values)), row.line))
+        for line, first in self.seen.repeats(resolved).items():
+            self.report.errors.append(RowError(line, f"same credential as line {first}"))
 
     def write(self, chunk: list[Row]) -> None:
         existing = self._existing(chunk)
@@ -237,8 +243,8 @@ class _ChunkWriter:
         ]
         decisions += [(old["id"], old["practitioner_id"], d) for old, d, _ in decided]
         audit.record_many(self.session, self.actor, self._insert_decisions(decisions))
-        written = [v["practitioner_id"] for v in new] + [o["practitioner_id"] for o, *_ in changed]
-        verdict_store.refresh(self.session, written)
+        self.touched.update(v["practitioner_id"] for v in new)
+        self.touched.update(old["practitioner_id"] for old, *_ in changed)
 
     def _existing(self, chunk: list[Row]) -> dict[tuple, dict[str, Any]]:
         ids = {r.values["practitioner_id"] for r in chunk}

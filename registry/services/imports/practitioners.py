@@ -18,7 +18,7 @@ from ...models import (
 from ...models.base import utcnow
 from ...models.folding import name_keys
 from .. import audit, verdict_store
-from ..bulk import allocate_ids, one_of, refresh_statistics
+from ..bulk import IdSet, allocate_ids, join_keys, one_of, refresh_statistics
 from ..clinics import ClinicCache
 from ..codes import Codes, load_codes
 from ..fields import parse_date, parse_email, split_list
@@ -29,6 +29,7 @@ from .common import (
     Progress,
     Row,
     RowError,
+    SeenRows,
     check_length,
     chunks,
     open_reader,
@@ -75,6 +76,7 @@ LENGTHS = {
     "phone": 40,
 }
 T = Practitioner.__table__
+KEY_COLUMNS = (T.c.jurisdiction_code, T.c.profession_code, T.c.registration_number)
 CHILD_TABLES = (PractitionerModality.__table__, ClinicStaff.__table__)
 
 
@@ -149,14 +151,6 @@ def _check_dates(values: dict[str, Any], errors: list[str]) -> None:
         errors.append("registration_expires_on is before registered_since")
 
 
-def known_keys(session: Session) -> dict[tuple[str, str, str], int]:
-    """Every practitioner key and its id, read once per import (one query)."""
-    rows = session.execute(
-        select(T.c.jurisdiction_code, T.c.profession_code, T.c.registration_number, T.c.id)
-    )
-    return {(j, p, n): i for j, p, n, i in rows}
-
-
 def import_practitioners(
     session: Session, actor: str, stream: TextIO, progress: Progress | None = None
 ) -> ImportReport:
@@ -170,41 +164,52 @@ def import_practitioners(
     if reader is not None:
         columns = set(reader.fieldnames or ())
         codes = load_codes(session)
-        clinics = ClinicCache(session, actor)
-        writer = _ChunkWriter(session, actor, columns, clinics, report, known_keys(session))
-        for chunk in chunks(_clean_rows(raw_rows(reader, report), codes, report)):
-            if not report.errors:
+        writer = _ChunkWriter(session, actor, columns, ClinicCache(session, actor), report)
+        seen = SeenRows(session, "import_seen_practitioners")
+        for batch in chunks(_cleaned(raw_rows(reader, report), codes)):
+            chunk = _checked(batch, seen, report)
+            if chunk and not report.errors:
                 writer.write(chunk)
             if progress:
-                progress(len(chunk))
+                progress(len(batch))
     if report.errors:
         session.rollback()
         raise ImportRefused(report)
+    seen.drop()
     audit.record(session, actor, "import.practitioners", "import", None, after=report.counts())
     session.flush()
     refresh_statistics(session, report.created + report.updated, T, *CHILD_TABLES)
+    verdict_store.refresh(session, writer.touched)
     return report
 
 
-def _clean_rows(rows, codes: Codes, report: ImportReport) -> Iterator[Row]:
-    seen: dict[int, int] = {}  # key hash -> first line (hashes keep memory flat)
+def _cleaned(rows, codes: Codes) -> Iterator[tuple[int, dict[str, Any], list[str]]]:
     for line, raw in rows:
-        values, errors = clean_practitioner(raw, codes)
-        key = hash(tuple(values.get(k) for k in KEY))
-        if not errors and key in seen:
-            errors.append(f"same practitioner as line {seen[key]}")
-        seen.setdefault(key, line)
+        yield line, *clean_practitioner(raw, codes)
+
+
+def _checked(batch, seen: SeenRows, report: ImportReport) -> list[Row]:
+    """The rows of ``batch`` that are clean and name a practitioner no earlier row named;
+    every other row's problems reported. A bad row still counts as the first to name its
+    practitioner."""
+    repeats = seen.repeats([(hash(tuple(v.get(k) for k in KEY)), line) for line, v, _ in batch])
+    chunk = []
+    for line, values, errors in batch:
+        if not errors and line in repeats:
+            errors.append(f"same practitioner as line {repeats[line]}")
         report.errors += [RowError(line, e) for e in errors]
         if not errors:
-            yield Row(line, values)
+            chunk.append(Row(line, values))
+    return chunk
 
 
 class _ChunkWriter:
     """Writes one chunk of clean rows with a fixed number of statements."""
 
-    def __init__(self, session, actor, columns, clinics: ClinicCache, report, known) -> None:
+    def __init__(self, session, actor, columns, clinics: ClinicCache, report) -> None:
         self.session, self.actor, self.report = session, actor, report
-        self.columns, self.clinics, self.known = columns, clinics, known
+        self.columns, self.clinics = columns, clinics
+        self.touched = IdSet()  # practitioners whose stored verdicts are refreshed at the end
         self.fields = [c for c in FIELD_COLUMNS if c in columns or c == "status_since"]
         self.waiting: set[tuple[int, int]] = set()  # (practitioner, clinic) not yet accepted
 
@@ -232,10 +237,11 @@ class _ChunkWriter:
                 changed.append((old, v, new_row, before, after))
             else:
                 self.report.unchanged += 1
-        audit.record_many(self.session, self.actor, self._insert(new), plain_values=True)
+        created = self._insert(new)
+        audit.record_many(self.session, self.actor, created, plain_values=True)
         audit.record_many(self.session, self.actor, self._update(changed, mods, staff))
-        written = [self.known[tuple(v[k] for k in KEY)] for v in new]
-        verdict_store.refresh(self.session, written + [old["id"] for old, *_ in changed])
+        self.touched.update(e["target_id"] for e in created)
+        self.touched.update(old["id"] for old, *_ in changed)
         revoked = [
             old["id"]
             for old, _, row, _, _ in changed
@@ -246,11 +252,11 @@ class _ChunkWriter:
             end_access_of_practitioners(self.session, self.actor, revoked)
 
     def _existing(self, chunk: list[Row]) -> dict[tuple, dict[str, Any]]:
-        keys = (tuple(r.values[k] for k in KEY) for r in chunk)
-        ids = [self.known[k] for k in keys if k in self.known]
-        if not ids:
-            return {}
-        result = self.session.execute(select(T).where(one_of(self.session, T.c.id, ids)))
+        """The practitioners on record that the chunk names, by key (one query)."""
+        keys = {tuple(r.values[k] for k in KEY) for r in chunk}
+        result = self.session.execute(
+            select(T).select_from(join_keys(self.session, KEY_COLUMNS, keys))
+        )
         return {
             (m["jurisdiction_code"], m["profession_code"], m["registration_number"]): dict(m)
             for m in result.mappings()
@@ -310,7 +316,6 @@ class _ChunkWriter:
             for pid, v in zip(ids, new, strict=True)
         ]
         self.session.execute(insert(T), rows)
-        self.known.update((tuple(v[k] for k in KEY), pid) for pid, v in zip(ids, new, strict=True))
         self._add_links(zip(ids, new, strict=True))
         self.report.created += len(new)
         return [
