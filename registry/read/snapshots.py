@@ -10,6 +10,7 @@ so a snapshot of a million credentials does not pay for a million attribute look
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
@@ -99,6 +100,7 @@ _CREDENTIAL = reader(
 )
 _DECISION = reader(DECISION_COLUMNS, "credential_id", "status", "effective_on")
 _MODALITY = reader((M.c.practitioner_id, M.c.modality_code), "modality_code")
+_PRACTITIONER_ID = reader(PRACTITIONER_COLUMNS, "id")
 
 
 def _scoped(
@@ -154,6 +156,36 @@ class Children:
         return rows
 
 
+_PID = itemgetter(0)  # every child statement leads with the practitioner id
+_FIRST = itemgetter(0)
+
+
+class Batches:
+    """One child stream (rows led by their ``practitioner_id``, in that order), handed out a
+    batch of practitioners at a time: ``upto(last)`` gives the rows of every practitioner id
+    up to ``last``, grouped by id. A dictionary per batch, instead of a call per practitioner
+    and stream, keeps the merge's cost in C (``bisect``, ``groupby``); rows of a practitioner
+    the practitioner stream did not see are simply never asked for."""
+
+    def __init__(self, result) -> None:
+        self._parts = result.partitions(BATCH)
+        self._rows: list = []
+        self._done = False
+
+    def upto(self, last: int) -> list:
+        """Every remaining row of a practitioner id up to ``last``, in stream order."""
+        rows = self._rows
+        while not self._done and (not rows or _PID(rows[-1]) <= last):
+            part = next(self._parts, None)
+            if part is None:
+                self._done = True
+            else:
+                rows = rows + part
+        cut = bisect_right(rows, last, key=_PID)
+        self._rows = rows[cut:]
+        return rows[:cut]
+
+
 def iter_snapshots(
     session: Session, jurisdiction: str | None = None, ids: Iterable[int] | None = None
 ) -> Iterator[PractitionerSnap]:
@@ -163,17 +195,75 @@ def iter_snapshots(
     if ids is None:  # stream whole registries; a known set of ids is small enough to fetch
         statements = tuple(q.execution_options(yield_per=BATCH) for q in statements)
     q_p, q_m, q_c, q_d = statements
-    modalities = Children(conn.execute(q_m))
-    credentials = Children(conn.execute(q_c))
-    decisions = Children(conn.execute(q_d))
-    for row in conn.execute(q_p):
-        pid = row[0]
-        made = decisions_by_credential(decisions.take(pid))
-        yield _practitioner(
-            row,
-            tuple(_MODALITY(m) for m in modalities.take(pid)),
-            tuple(_credential(c, made) for c in credentials.take(pid)),
+    modalities = Batches(conn.execute(q_m))
+    credentials = Batches(conn.execute(q_c))
+    decisions = Batches(conn.execute(q_d))
+    for rows in conn.execute(q_p).partitions(BATCH):
+        last = _PRACTITIONER_ID(rows[-1])
+        declared = _modalities(modalities.upto(last))
+        held = _credentials(credentials.upto(last), _decisions(decisions.upto(last)))
+        for row in rows:
+            pid, j, prof, number, given, family, status, since, begun, practising, cls, ends = (
+                _PRACTITIONER(row)
+            )
+            yield PractitionerSnap(  # positional: the dataclass's keyword path costs twice as much
+                j,
+                prof,
+                number,
+                f"{given} {family}",
+                status,
+                since,
+                begun,
+                cls,
+                ends,
+                declared.get(pid, ()),
+                held.get(pid, ()),
+                pid,
+                practising,
+            )
+
+
+def _modalities(rows: list) -> dict[int, tuple[str, ...]]:
+    """Modality codes per practitioner id."""
+    return {pid: tuple(map(_MODALITY, group)) for pid, group in groupby(rows, _PID)}
+
+
+def _decisions(rows: list) -> dict[int, tuple[Decision, ...]]:
+    """Decisions (in effect order) per credential id: a credential's rows are adjacent, as the
+    statement orders them by practitioner, then credential."""
+    return {
+        cid: tuple([Decision(status, on) for _, status, on in group])
+        for cid, group in groupby(map(_DECISION, rows), _FIRST)
+    }
+
+
+def _credentials(rows: list, made: dict[int, tuple[Decision, ...]]) -> dict[int, tuple]:
+    """Credential snapshots per practitioner id, each with its decisions from ``made``."""
+    get = made.get
+    return {
+        pid: tuple(
+            [
+                CredentialSnap(
+                    kind,
+                    issued,
+                    issuer,
+                    ends,
+                    hours,
+                    in_person,
+                    sessions,
+                    number,
+                    cid,
+                    get(cid, ()),
+                    on,
+                    by,
+                )
+                for cid, kind, issued, issuer, ends, hours, in_person, sessions, number, on, by in (
+                    map(_CREDENTIAL, group)
+                )
+            ]
         )
+        for pid, group in groupby(rows, _PID)
+    }
 
 
 _NO_DECISIONS: dict[int, tuple[Decision, ...]] = {}
@@ -188,45 +278,6 @@ def decisions_by_credential(rows: list) -> dict[int, tuple[Decision, ...]]:
         cid, status, on = _DECISION(r)
         out.setdefault(cid, []).append(Decision(getattr(status, "value", status), on))
     return {cid: tuple(ds) for cid, ds in out.items()}
-
-
-def _credential(r, decisions: dict[int, tuple[Decision, ...]]) -> CredentialSnap:
-    cid, kind, issued, issuer, expires, hours, in_person, sessions, number, on, by = _CREDENTIAL(r)
-    return CredentialSnap(
-        credential_type=kind,
-        issued_on=issued,
-        issuer=issuer,
-        expires_on=expires,
-        hours=hours,
-        in_person_hours=in_person,
-        sessions=sessions,
-        credential_number=number,
-        id=cid,
-        decisions=decisions.get(cid, ()),
-        entered_on=on,
-        entered_by=by,
-    )
-
-
-def _practitioner(row, modalities, credentials) -> PractitionerSnap:
-    pid, j, prof, number, given, family, status, since, registered, practising, cls, expires = (
-        _PRACTITIONER(row)
-    )
-    return PractitionerSnap(
-        jurisdiction=j,
-        profession=prof,
-        registration_number=number,
-        name=f"{given} {family}",
-        registration_status=getattr(status, "value", status),
-        status_since=since,
-        registered_since=registered,
-        registration_class=cls,
-        registration_expires_on=expires,
-        modalities=modalities,
-        credentials=credentials,
-        id=pid,
-        practising_since=practising,
-    )
 
 
 def snapshot_of(session: Session, practitioner_id: int) -> PractitionerSnap | None:
