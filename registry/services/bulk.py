@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from sqlalchemy import (
     Column,
     ColumnElement,
     Join,
+    String,
     Table,
     and_,
     any_,
     bindparam,
-    column,
     func,
     select,
     text,
-    values,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -59,10 +59,11 @@ def refresh_statistics(session: Session, written: int, *tables: Table) -> None:
 
 
 def join_keys(session: Session, columns: Sequence[Column], keys: Collection[tuple]) -> Join:
-    """The table of ``columns`` joined to ``keys`` (a chunk's composite keys, as tuples in
-    the order of ``columns``): one index lookup per key, however large the table. On
-    PostgreSQL the keys travel as one array per column, unnested, rather than one parameter
-    per value; SQLite reads them from a VALUES list."""
+    """The table of ``columns`` joined to ``keys`` (a chunk's composite keys of strings and
+    numbers, as tuples in the order of ``columns``): one index lookup per key, however large
+    the table, and one parameter per column (PostgreSQL: an array each, unnested) or one in
+    all (SQLite: a JSON list, read by ``json_each``), so the statement compiles once and
+    psycopg does not parse thousands of parameters per chunk."""
     keys = list(keys)
     names = [f"k{i}" for i in range(len(columns))]
     if session.get_bind().dialect.name == "postgresql":
@@ -72,8 +73,9 @@ def join_keys(session: Session, columns: Sequence[Column], keys: Collection[tupl
         ]
         given = func.unnest(*arrays).table_valued(*names).render_derived(name="keys")
     else:
-        given = values(*(column(n, c.type) for n, c in zip(names, columns, strict=True)))
-        given = given.data(keys).cte("keys")
+        each = func.json_each(bindparam(None, json.dumps(keys), type_=String))
+        value = each.table_valued("value").c.value
+        given = select(*(value.op("->>")(i).label(n) for i, n in enumerate(names))).cte("keys")
     on = [c == given.c[n] for c, n in zip(columns, names, strict=True)]
     return given.join(columns[0].table, and_(*on))
 
