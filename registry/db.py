@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 EXTENSION_KEY = "registry_db"
+SQLITE_MMAP_BYTES = 1 << 30  # address space for reading SQLite files (not memory)
 DEFAULT_BUSY_TIMEOUT = 10.0  # seconds a writer waits for SQLite's lock (SQLITE_BUSY_TIMEOUT)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _READ_ONLY = "db_read_only"  # set on ``g`` once a request's database work has failed
@@ -51,6 +52,11 @@ def _sqlite_pragmas(dbapi_connection, _record, busy_ms: int) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={busy_ms:d}")
+    # Reads map the file instead of copying each page through a 2 MB cache: searches and
+    # audits over a large registry touch pages all over it (memory is the OS's page cache,
+    # shared by every connection and process).
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES:d}")
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ..read.cache import cached
 from ..read.params import SearchQuery
 from ..read.search import choices, run_search
-from .forms import SearchForm
+from .forms import form_view, problem_sentences
 
 Page = tuple[str, int]
 
@@ -40,9 +40,8 @@ def search_section(session: Session, search: SearchQuery, size: int) -> tuple[Ma
 
 
 def _search_section(session: Session, search: SearchQuery, size: int) -> tuple[Markup, int]:
-    jurisdictions, professions = search_choices(session)
-    form = SearchForm(data=search.args())
-    form.set_choices(jurisdictions, professions)
+    jurisdictions, professions = choices = search_choices(session)
+    form = form_view(search.args(), choices)
     names = dict(jurisdictions) | dict(professions)
     results = run_search(session, search, size, date.today()) if search.has_criteria else None
     html = fragment("public/_search.html", form=form, names=names, search=search, results=results)
@@ -51,9 +50,8 @@ def _search_section(session: Session, search: SearchQuery, size: int) -> tuple[M
 
 def bad_search_page(session: Session, errors: dict[str, str]) -> Page:
     """The form as sent, each bad field with its reason, and the reasons listed on top."""
-    form = SearchForm(request.args)
-    form.set_choices(*search_choices(session))
-    problems = form.show_errors(errors)
+    form = form_view(request.args, search_choices(session), errors)
+    problems = problem_sentences(errors)
     body = fragment("public/_search.html", form=form, names={})
     return render_template("public/index.html", body=body, problems=problems), 400
 

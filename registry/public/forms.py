@@ -1,45 +1,51 @@
-"""The public search form: rendering and labels only; ``queries.parse_search`` validates."""
+"""The public search form: its fields, labels and options (``read.params.parse_search``
+validates). Rendered by ``templates/public/_search.html`` in plain markup: the form is drawn
+for every search the answer cache cannot serve, and drawing it field by field through a form
+library was a fifth of such a page's time."""
 
 from __future__ import annotations
 
-from wtforms import Form, SearchField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 MODALITY_NAMES = {"dry_needling": "Dry needling", "ims": "IMS", "acupuncture": "Acupuncture"}
+LABELS = {
+    "q": "Name or registration number",
+    "city": "City",
+    "jurisdiction": "Province or state",
+    "profession": "Profession",
+    "modality": "May perform",
+}
 
 
-class SearchForm(Form):
-    """A GET form (no CSRF token: it changes nothing)."""
+@dataclass(frozen=True)
+class SearchFormView:
+    """What the form shows: each field's value as typed (control characters dropped), the
+    problem with it if any, and the options of the three lists."""
 
-    q = SearchField("Name or registration number")
-    jurisdiction = SelectField("Province or state", validate_choice=False)
-    profession = SelectField("Profession", validate_choice=False)
-    modality = SelectField(
-        "May perform",
-        choices=[SelectChoice("", "Any (no filter)")]
-        + [SelectChoice(code, name) for code, name in MODALITY_NAMES.items()],
-        validate_choice=False,
-    )
-    city = StringField("City")
-
-    def set_choices(self, jurisdictions, professions) -> None:
-        self.jurisdiction.choices = _options(jurisdictions)
-        self.profession.choices = _options(professions)
-
-    def show_errors(self, errors: dict[str, str]) -> list[str]:
-        """Attach parse errors to their fields (the page re-renders with them, minus any
-        control characters) and return them as sentences naming each field."""
-        sentences = []
-        for name, message in errors.items():
-            if name in self._fields:
-                f = self[name]
-                f.errors = [message]
-                f.data = "".join(ch for ch in f.data or "" if ch.isprintable())
-                sentences.append(f"{f.label.text}: {message}.")
-            else:
-                sentences.append(f"{name.capitalize()}: {message}.")
-        return sentences
+    values: Mapping[str, str]
+    errors: Mapping[str, str]
+    jurisdictions: tuple[tuple[str, str], ...]
+    professions: tuple[tuple[str, str], ...]
+    modalities: tuple[tuple[str, str], ...] = tuple(MODALITY_NAMES.items())
+    labels: Mapping[str, str] = field(default_factory=lambda: LABELS)
 
 
-def _options(pairs) -> list[SelectChoice]:
-    return [SelectChoice("", "Any")] + [SelectChoice(code, name) for code, name in pairs]
+def form_view(
+    values: Mapping[str, str], choices: tuple[list, list], errors: Mapping[str, str] | None = None
+) -> SearchFormView:
+    shown = {name: _printable(values.get(name) or "") for name in LABELS}
+    jurisdictions, professions = choices
+    return SearchFormView(shown, dict(errors or {}), tuple(jurisdictions), tuple(professions))
+
+
+def problem_sentences(errors: Mapping[str, str]) -> list[str]:
+    """The parse errors as sentences naming each field, for the list on top of the page."""
+    sentences = []
+    for name, message in errors.items():
+        sentences.append(f"{LABELS.get(name, name.capitalize())}: {message}.")
+    return sentences
+
+
+def _printable(text: str) -> str:
+    return "".join(ch for ch in text if ch.isprintable())

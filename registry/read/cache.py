@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from flask import current_app
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -71,6 +71,19 @@ def data_version(session: Session) -> int:
     return session.scalar(select(func.max(AuditEvent.id))) or 0
 
 
+def _request_version(session: Session) -> int:
+    """The data version as this request first read it: a page that asks the cache for its
+    parts (the page, the search, the choices) reads it once. Keeping an answer under an older
+    version than the data's is safe: the next reader sees a newer version and recomputes."""
+    if not has_request_context():
+        return data_version(session)
+    this = request._get_current_object()  # an app context (so ``g``) can outlive a request
+    seen = g.get("_data_version")
+    if seen is None or seen[0] is not this:
+        seen = g._data_version = (this, data_version(session))
+    return seen[1]
+
+
 def _settings() -> tuple[float, float]:
     config = current_app.config
     max_age = float(config.get("PUBLIC_CACHE_SECONDS", 30))
@@ -94,7 +107,7 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     entry = cache.get(full_key)
     if entry is not None and now - entry.checked < fresh:
         return entry.value
-    version = data_version(session)
+    version = _request_version(session)
     if entry is not None and entry.version == version and now - entry.computed < max_age:
         entry.checked = now
         return entry.value

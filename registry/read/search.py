@@ -144,34 +144,38 @@ class Results:
 
 def _hits(
     session: Session, where: list, limit: int | None = None, offset: int = 0, order=ORDER
-) -> list[Hit]:
-    query = select(*ROW_COLUMNS).where(*where).order_by(*order)
+) -> tuple[list[Hit], int | None]:
+    """The rows of a page and, when the page has any, the number of all matching rows (a
+    window count: the rows are found and sorted once, not once to count and again to page)."""
+    query = select(*ROW_COLUMNS, func.count().over().label("total")).where(*where)
+    query = query.order_by(*order)
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    hits = []
+    hits, total = [], None
     for r in session.execute(query):
         values = dict(r._mapping)
+        total = values.pop("total")
         status = values["registration_status"]
         values["registration_status"] = getattr(status, "value", status)
         hits.append(Hit(**values))
-    return hits
+    return hits, total
 
 
 def run_search(
     session: Session, search: SearchQuery, page_size: int, today: date, with_status: bool = True
 ) -> Results:
     """The requested page of results and the total, counted and paged in SQL (a modality
-    filter reads the verdict store); verdicts only for that page's rows."""
+    filter reads the verdict store); verdicts only for that page's rows. A page past the end
+    (or an empty search) costs a second statement, the count."""
     where = conditions(search, today)
-    total = session.scalar(select(func.count()).select_from(P).where(*where)) or 0
-    results = Results(search, total, page_size)
-    if not results.page_exists or total == 0:
-        return results
     offset = (search.page - 1) * page_size
-    results.hits = _hits(session, where, page_size, offset, ranked(search.q))
-    if with_status:
-        found = verdicts_today(session, [h.id for h in results.hits], today)
-        for hit in results.hits:
+    hits, total = _hits(session, where, page_size, offset, ranked(search.q))
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(P).where(*where)) or 0
+    results = Results(search, total, page_size, hits)
+    if with_status and hits:
+        found = verdicts_today(session, [h.id for h in hits], today)
+        for hit in hits:
             hit.verdicts = found.get(hit.id, {})
     return results
 

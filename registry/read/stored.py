@@ -39,24 +39,23 @@ def may_today(modality: str, day: date) -> ColumnElement[bool]:
 
 
 def verdicts_today(session: Session, ids: Iterable[int], day: date) -> dict[int, dict[str, str]]:
-    """{practitioner id: {declared modality: verdict code}} for ``ids`` on ``day``: two
-    queries, plus the engine for anyone whose stored rows are missing or stale."""
+    """{practitioner id: {declared modality: verdict code}} for ``ids`` on ``day``: one
+    query (declared modalities and their current stored rows), plus the engine for anyone
+    whose stored rows are missing or stale."""
     ids = list(ids)
     if not ids:
         return {}
     declared: dict[int, list[str]] = defaultdict(list)
-    M = PractitionerModality
-    for pid, m in session.execute(
-        select(M.practitioner_id, M.modality_code).where(M.practitioner_id.in_(ids))
-    ):
-        declared[pid].append(m)
     found: dict[int, dict[str, str]] = defaultdict(dict)
-    for pid, m, verdict in session.execute(
-        select(V.practitioner_id, V.modality, V.verdict).where(
-            V.practitioner_id.in_(ids), current(day)
-        )
-    ):
-        found[pid][m] = verdict
+    M = PractitionerModality
+    stored = and_(
+        V.practitioner_id == M.practitioner_id, V.modality == M.modality_code, current(day)
+    )
+    rows = select(M.practitioner_id, M.modality_code, V.verdict).outerjoin(V, stored)
+    for pid, m, verdict in session.execute(rows.where(M.practitioner_id.in_(ids))):
+        declared[pid].append(m)
+        if verdict is not None:
+            found[pid][m] = verdict
     stale = [pid for pid in ids if any(m not in found[pid] for m in declared[pid])]
     for pid, status in statuses(session, stale, day).items():
         found[pid] = {m: status.modalities[m].verdict for m in declared[pid]}
