@@ -416,18 +416,23 @@ def test_public_pages_are_rate_limited(client, demo, app):
 
 
 def test_a_search_page_evaluates_only_its_own_rows(client, demo, app):
-    """The same handful of queries for 3 rows and for 15: no query per practitioner."""
+    """The same handful of queries for few rows and for many: no query per practitioner (a
+    search by name counts as it pages; one by filters counts, then pages by an index)."""
     app.config["PUBLIC_CACHE_SECONDS"] = 0
     page(client, "/?q=smith")  # builds the rule book once
     statements: list[str] = []
     connection = db.session().connection()
     event.listen(connection, "before_cursor_execute", lambda *a: statements.append(a[2]))
     counts = []
-    for url in ("/?q=mei+smith", "/?jurisdiction=CA-AB"):
+    pages = {}
+    for url in ("/?q=mei+smith", "/?q=s", "/?jurisdiction=CA-AB", "/?jurisdiction=CA-ON"):
         statements.clear()
-        page(client, url)
+        pages[url] = len(numbers(page(client, url)))
         counts.append(len(statements))
+    assert pages["/?q=mei+smith"] < pages["/?q=s"]
+    assert pages["/?jurisdiction=CA-ON"] < pages["/?jurisdiction=CA-AB"]
     assert counts[0] == counts[1] <= 11
+    assert counts[2] == counts[3] <= 11
 
 
 def test_answers_follow_every_recorded_change(client, demo, session):

@@ -123,7 +123,17 @@ def _fold_names(_mapper, _connection, target: Practitioner) -> None:
     target.family_key = fold_text(target.family_name)
 
 
-Index("ix_practitioners_city_folded", folded(Practitioner.city))
+# The lookup's browse order (family, given name, id) within a jurisdiction, a jurisdiction and
+# profession, and a city: a page of a search without a name is read off one of these.
+_NAME_ORDER = (folded(Practitioner.family_key), folded(Practitioner.given_key), Practitioner.id)
+Index("ix_practitioners_browse_jurisdiction", Practitioner.jurisdiction_code, *_NAME_ORDER)
+Index(
+    "ix_practitioners_browse_jurisdiction_profession",
+    Practitioner.jurisdiction_code,
+    Practitioner.profession_code,
+    *_NAME_ORDER,
+)
+Index("ix_practitioners_browse_city", folded(Practitioner.city), *_NAME_ORDER)
 
 
 class PractitionerModality(Base):

@@ -143,18 +143,17 @@ class Results:
 
 
 def _hits(
-    session: Session, where: list, limit: int | None = None, offset: int = 0, order=ORDER
+    session: Session, where: list, limit: int, offset: int, order, windowed: bool
 ) -> tuple[list[Hit], int | None]:
-    """The rows of a page and, when the page has any, the number of all matching rows (a
-    window count: the rows are found and sorted once, not once to count and again to page)."""
-    query = select(*ROW_COLUMNS, func.count().over().label("total")).where(*where)
-    query = query.order_by(*order)
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
+    """The rows of a page and, ``windowed``, the number of all matching rows with them (a
+    window count: the rows are found and sorted once, not once to count and again to page);
+    else the total is None."""
+    columns = (*ROW_COLUMNS, func.count().over().label("total")) if windowed else ROW_COLUMNS
+    query = select(*columns).where(*where).order_by(*order).limit(limit).offset(offset)
     hits, total = [], None
     for r in session.execute(query):
         values = dict(r._mapping)
-        total = values.pop("total")
+        total = values.pop("total", None)
         status = values["registration_status"]
         values["registration_status"] = getattr(status, "value", status)
         hits.append(Hit(**values))
@@ -165,13 +164,25 @@ def run_search(
     session: Session, search: SearchQuery, page_size: int, today: date, with_status: bool = True
 ) -> Results:
     """The requested page of results and the total, counted and paged in SQL (a modality
-    filter reads the verdict store); verdicts only for that page's rows. A page past the end
-    (or an empty search) costs a second statement, the count."""
+    filter reads the verdict store); verdicts only for that page's rows.
+
+    A search by name or number sorts its matches by rank, so it counts them as it goes: one
+    statement (two for a page past the end). A search by filters alone lists people in name
+    order, which the browse indexes hold: it counts (from an index) and reads the page off
+    one, so neither sorts thousands of rows."""
     where = conditions(search, today)
     offset = (search.page - 1) * page_size
-    hits, total = _hits(session, where, page_size, offset, ranked(search.q))
-    if total is None:
-        total = session.scalar(select(func.count()).select_from(P).where(*where)) or 0
+    order = ranked(search.q)
+
+    def count() -> int:
+        return session.scalar(select(func.count()).select_from(P).where(*where)) or 0
+
+    if search.q:
+        hits, total = _hits(session, where, page_size, offset, order, windowed=True)
+        total = count() if total is None else total
+    else:
+        total = count()
+        hits = _hits(session, where, page_size, offset, order, False)[0] if offset < total else []
     results = Results(search, total, page_size, hits)
     if with_status and hits:
         found = verdicts_today(session, [h.id for h in hits], today)

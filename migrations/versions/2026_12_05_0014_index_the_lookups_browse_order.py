@@ -1,0 +1,57 @@
+"""index the lookup's browse order
+
+A public search without a name or number (a province, a profession, a city, with or without
+"may perform") lists practitioners by family and given name. These indexes hold them in that
+order within each jurisdiction, jurisdiction and profession, and city, so a page is read off
+an index instead of sorting every match; the city one replaces the city-only index.
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-05
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0014"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+
+NAME_ORDER = ("family_key", "given_key")
+INDEXES = {
+    "ix_practitioners_browse_jurisdiction": ("jurisdiction_code",),
+    "ix_practitioners_browse_jurisdiction_profession": ("jurisdiction_code", "profession_code"),
+    "ix_practitioners_browse_city": ("folded:city",),
+}
+
+
+def _folded(dialect: str, column: str) -> sa.TextClause:
+    # the same expressions as registry.models.folding.folded (a migration keeps its own copy)
+    return sa.text(f"{column} COLLATE NOCASE" if dialect == "sqlite" else f"lower({column})")
+
+
+def _columns(dialect: str, leading: tuple[str, ...]) -> list:
+    columns: list = []
+    for name in leading:
+        if name.startswith("folded:"):
+            columns.append(_folded(dialect, name.removeprefix("folded:")))
+        else:
+            columns.append(name)
+    return [*columns, *(_folded(dialect, c) for c in NAME_ORDER), "id"]
+
+
+def upgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    op.drop_index("ix_practitioners_city_folded", table_name="practitioners")
+    for name, leading in INDEXES.items():
+        op.create_index(name, "practitioners", _columns(dialect, leading))
+
+
+def downgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    for name in INDEXES:
+        op.drop_index(name, table_name="practitioners")
+    op.create_index("ix_practitioners_city_folded", "practitioners", [_folded(dialect, "city")])
