@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     func,
+    insert,
     select,
     text,
 )
@@ -113,3 +115,47 @@ class IdSet:
             if value:
                 base = byte << 3
                 yield from (base + bit for bit in range(8) if value & (1 << bit))
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """``session.execute(insert(table), rows)`` for many rows with the same keys, without
+    SQLAlchemy's per-row parameter handling (a fifth of a large import's time): the
+    statement is compiled once, each column's own bind processor (dates on SQLite, enums,
+    JSON) is applied to its values, and the driver's executemany receives the result, so
+    the same values are stored. Columns left out take their scalar defaults; leaving out
+    one with a computed default (a timestamp) is an error."""
+    if not rows:
+        return
+    conn = session.connection()
+    given = list(rows[0])
+    defaults = {}
+    for c in table.c:
+        if c.key in given or c.default is None:
+            continue
+        if not c.default.is_scalar:
+            raise ValueError(f"insert_rows: give {table.name}.{c.key} (its default is computed)")
+        defaults[c.key] = c.default.arg
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=[*given, *defaults])
+    names = list(compiled.positiontup or compiled.binds)
+    process = compiled._bind_processors  # the processors SQLAlchemy itself would apply
+    steps = [(n, process.get(n), defaults.get(n)) for n in names]
+    params = [
+        tuple([f(row.get(n, d)) if f else row.get(n, d) for n, f, d in steps]) for row in rows
+    ]
+    if conn.dialect.name == "postgresql":
+        _copy(conn, table, names, params)
+    elif compiled.positional:
+        conn.exec_driver_sql(compiled.string, params)
+    else:
+        conn.exec_driver_sql(compiled.string, [dict(zip(names, p, strict=True)) for p in params])
+
+
+def _copy(conn, table: Table, names: list[str], rows: list[tuple]) -> None:
+    """PostgreSQL's COPY, in the connection's transaction: several times faster than an
+    executemany of the same rows."""
+    quote = conn.dialect.identifier_preparer
+    columns = ", ".join(quote.quote(table.c[n].name) for n in names)
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {quote.format_table(table)} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, or_, select, update
+from sqlalchemy import delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -39,7 +39,7 @@ from ..read.snapshots import iter_snapshots
 from ..rules import PractitionerSnap, RuleBook
 from ..rules.engine import authorization, performed
 from ..rules.horizon import holds_until
-from .bulk import IdSet, one_of
+from .bulk import IdSet, insert_rows, one_of
 
 CHUNK = 2000
 TOUCHED = "verdicts_touched"  # session.info key: practitioner ids whose rows are stale
@@ -109,7 +109,7 @@ def _write(session: Session, ids: list[int], book: RuleBook, day: date, version)
     ]
     session.execute(delete(V).where(one_of(session, V.c.practitioner_id, ids)))
     if rows:
-        session.execute(insert(V), rows)
+        insert_rows(session, V, rows)
 
 
 def _ids(session: Session, query) -> Iterator[list[int]]:

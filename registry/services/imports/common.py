@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, insert, select
+from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, select
 from sqlalchemy.orm import Session
 
 from .. import ServiceError
-from ..bulk import one_of
+from ..bulk import insert_rows, one_of
 
 CHUNK_SIZE = 2000
 # Unicode's control characters (category Cc). No column is multi-line, NUL cannot be stored
@@ -202,9 +202,7 @@ class SeenRows:
             else:
                 first[identity] = line
         if first:
-            self.session.execute(
-                insert(t), [{"identity": i, "line": line} for i, line in first.items()]
-            )
+            insert_rows(self.session, t, [{"identity": i, "line": n} for i, n in first.items()])
         return found
 
     def drop(self) -> None:

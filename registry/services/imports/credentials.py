@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, TextIO
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ...models import Credential, CredentialDecision, Practitioner, VerificationStatus
 from ...models.base import utcnow
 from .. import audit, verdict_store
-from ..bulk import IdSet, allocate_ids, join_keys, one_of, refresh_statistics
+from ..bulk import IdSet, allocate_ids, insert_rows, join_keys, one_of, refresh_statistics
 from ..codes import Codes, load_codes
 from ..fields import parse_amount, parse_bool, parse_count, parse_date
 from ..verification import decision_problems
@@ -307,7 +307,7 @@ class _ChunkWriter:
                     "updated_at": now,
                 }
             )
-        self.session.execute(insert(T), rows)
+        insert_rows(self.session, T, rows)
         self.report.created += len(new)
         return [
             {
@@ -366,8 +366,9 @@ class _ChunkWriter:
         if not decisions:
             return []
         now = utcnow()
-        self.session.execute(
-            insert(D),
+        insert_rows(
+            self.session,
+            D,
             [
                 {
                     "credential_id": cid,

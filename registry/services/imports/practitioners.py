@@ -18,7 +18,7 @@ from ...models import (
 from ...models.base import utcnow
 from ...models.folding import name_keys
 from .. import audit, verdict_store
-from ..bulk import IdSet, allocate_ids, join_keys, one_of, refresh_statistics
+from ..bulk import IdSet, allocate_ids, insert_rows, join_keys, one_of, refresh_statistics
 from ..clinics import ClinicCache
 from ..codes import Codes, load_codes
 from ..fields import parse_date, parse_email, split_list
@@ -315,7 +315,7 @@ class _ChunkWriter:
             | {"id": pid, "version": 1, "created_at": now, "updated_at": now}
             for pid, v in zip(ids, new, strict=True)
         ]
-        self.session.execute(insert(T), rows)
+        insert_rows(self.session, T, rows)
         self._add_links(zip(ids, new, strict=True))
         self.report.created += len(new)
         return [
@@ -379,9 +379,9 @@ class _ChunkWriter:
             for c in v.get("clinic_ids", ())
         ]
         if mod_rows:
-            self.session.execute(insert(PractitionerModality.__table__), mod_rows)
+            insert_rows(self.session, PractitionerModality.__table__, mod_rows)
         if staff_rows:
-            self.session.execute(insert(ClinicStaff.__table__), staff_rows)
+            insert_rows(self.session, ClinicStaff.__table__, staff_rows)
 
     def _replace_links(self, pairs, mods, staff) -> None:
         """Set the modalities and clinics of updated practitioners to exactly the file's."""
