@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date
 
 import pytest
@@ -158,3 +159,58 @@ def test_the_nightly_refresh_prepares_each_consoles_audit_of_today(session, cli,
     assert {"*", "CA-AB,CA-BC"} <= scopes
     quiet = cli("registry", "refresh-verdicts", "--no-audits")
     assert quiet.exit_code == 0 and "audits prepared" not in quiet.output
+
+
+def shown_totals(client, **filters) -> tuple[int, int]:
+    """The "N gaps shown" and "M errors" figures of the console page."""
+    html = client.get("/regulator/audit", query_string={"as_of": TODAY, **filters}).get_data(
+        as_text=True
+    )
+    shown = re.search(r"<strong>(\d+)</strong> gaps? shown", html)
+    errors = re.search(r"<strong>(\d+)</strong> errors?", html)
+    return int(shown.group(1)) if shown else 0, int(errors.group(1)) if errors else 0
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"kind": "missing_credential"},
+        {"modality": "registration"},
+        {"modality": "dry_needling", "profession": "physiotherapist"},
+    ],
+)
+def test_the_pages_totals_are_the_gaps_kept_up_to_date(client, admin, session, filters):
+    """The totals come from counts kept with the run: after a change that removes a
+    practitioner's modality gaps they still equal the gaps the filters select."""
+
+    def expected() -> tuple[int, int]:
+        keep = [g for g in full_audit(session)["gaps"] if _selected(g, filters)]
+        return len(keep), sum(g["severity"] == "error" for g in keep)
+
+    assert shown_totals(client, **filters) == expected()
+    report = full_audit(session)
+    number = next(
+        g["registration_number"] for g in report["gaps"] if g["modality"] == "dry_needling"
+    )
+    p = session.scalar(select(Practitioner).where(Practitioner.registration_number == number))
+    set_modalities(session, "test", p, [])
+    session.commit()
+    assert shown_totals(client, **filters) == expected()
+    assert runs(session) == 1
+
+
+def _selected(gap: dict, filters: dict) -> bool:
+    modality = filters.get("modality")
+    return (
+        gap["kind"] == filters.get("kind", gap["kind"])
+        and gap["profession"] == filters.get("profession", gap["profession"])
+        and (
+            modality is None
+            or (
+                gap["modality"] is None
+                if modality == "registration"
+                else gap["modality"] == modality
+            )
+        )
+    )

@@ -508,8 +508,7 @@ def test_a_search_without_hits_suggests_what_to_try(client, demo):
         assert f"search without {words}" in suggestions, dropped
     assert (
         'href="/?q=Mei+Smyth&amp;jurisdiction=CA-AB&amp;modality=dry_needling">'
-        "search without the city"
-        in suggestions
+        "search without the city" in suggestions
     )
     assert 'href="/?q=Mei+Smyth">search by name or number alone</a>' in suggestions
 

@@ -1,7 +1,13 @@
 """The domain model. Importing this package registers every table on ``Base.metadata``."""
 
 from .audit import AppendOnlyError, AuditEvent
-from .audit_run import AuditRun, AuditRunGap, AuditRunVerdict
+from .audit_run import (
+    AuditRun,
+    AuditRunGap,
+    AuditRunGapCount,
+    AuditRunVerdict,
+    AuditRunVerdictCount,
+)
 from .base import Base
 from .credential import WITHDRAWN_STATUSES, Credential, CredentialDecision, VerificationStatus
 from .integration import ApiToken, CalendarFeed, OneTimeLink, ReminderSent
@@ -24,7 +30,9 @@ __all__ = [
     "AuditEvent",
     "AuditRun",
     "AuditRunGap",
+    "AuditRunGapCount",
     "AuditRunVerdict",
+    "AuditRunVerdictCount",
     "Base",
     "CalendarFeed",
     "Clinic",

@@ -80,3 +80,33 @@ class AuditRunVerdict(Base):
     modality: Mapped[str] = mapped_column(String(50), primary_key=True)
     profession: Mapped[str] = mapped_column(String(64))
     verdict: Mapped[str] = mapped_column(String(24))
+
+
+class AuditRunGapCount(Base):
+    """How many of a run's gaps share a kind, modality (``""`` for registration gaps),
+    profession and severity: the console's totals for any filter, without counting gaps."""
+
+    __tablename__ = "audit_run_gap_counts"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    modality: Mapped[str] = mapped_column(String(50), primary_key=True)
+    profession: Mapped[str] = mapped_column(String(64), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(10), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class AuditRunVerdictCount(Base):
+    """How many of a run's declared modalities have each verdict, per profession."""
+
+    __tablename__ = "audit_run_verdict_counts"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    profession: Mapped[str] = mapped_column(String(64), primary_key=True)
+    modality: Mapped[str] = mapped_column(String(50), primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(24), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

@@ -7,18 +7,21 @@ version, the newest audit event id, moved on), only the practitioners that the n
 events name are evaluated again and their rows replaced; an event that could touch anyone (a
 code renamed, an unknown kind of change) or more than FULL_AFTER changes computes the run
 afresh. Every click on the same question (a page, a filter, a download) is then a few indexed
-queries. A run is a cache of the engine's answer, not registry data: keeping one leaves no
-audit event (which would move the data version on).
+queries: the run keeps its gaps counted by kind, modality, profession and severity, and its
+verdicts by profession, modality and verdict, so no click counts a million gaps. A run is a
+cache of the engine's answer, not registry data: keeping one leaves no audit event (which
+would move the data version on).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy import ColumnElement, Table, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,6 +41,7 @@ from ..models.base import utcnow
 from ..rules import RuleBook, assess
 from ..rules.engine import performed
 from .audit import GAP_FIELDS, csv_document, json_document
+from .audit_run_counts import GC, add_counts, counted_rows, gap_key, totals
 from .cache import data_version
 from .params import AuditQuery
 from .snapshots import iter_snapshots
@@ -153,6 +157,7 @@ def _update(session, book, query, codes, run: AuditRun, changed: set[int], now: 
     ids = sorted(changed)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
+        add_counts(session, run.id, *counted_rows(session, run.id, chunk), sign=-1)
         for table in (G, RV):
             session.execute(
                 delete(table).where(table.c.run_id == run.id, table.c.practitioner_id.in_(chunk))
@@ -172,31 +177,37 @@ def _update(session, book, query, codes, run: AuditRun, changed: set[int], now: 
 
 
 def _write(session, run: AuditRun, book: RuleBook, query: AuditQuery, snaps) -> int:
-    """Evaluate ``snaps`` into the run's rows, CHUNK gaps at a time; returns how many."""
+    """Evaluate ``snaps`` into the run's rows, CHUNK gaps at a time, and add them to the
+    run's counts; returns how many practitioners."""
     gaps: list[dict[str, Any]] = []
     verdicts: list[dict[str, Any]] = []
+    gap_counts: Counter[tuple] = Counter()
+    verdicts_counted: Counter[tuple] = Counter()
     count = 0
     for snap in snaps:
         count += 1
         found, auths = assess(snap, book, query.as_of, query.window)
-        gaps += [
-            g.to_dict() | {"run_id": run.id, "practitioner_id": snap.id, "ordinal": i}
-            for i, g in enumerate(found)
-        ]
-        verdicts += [
-            {
-                "run_id": run.id,
-                "practitioner_id": snap.id,
-                "modality": m,
-                "profession": snap.profession,
-                "verdict": auths[m].verdict,
-            }
-            for m in performed(snap)
-        ]
+        for i, g in enumerate(found):
+            row = g.to_dict() | {"run_id": run.id, "practitioner_id": snap.id, "ordinal": i}
+            gaps.append(row)
+            gap_counts[gap_key(row)] += 1
+        for m in performed(snap):
+            verdict = auths[m].verdict
+            verdicts.append(
+                {
+                    "run_id": run.id,
+                    "practitioner_id": snap.id,
+                    "modality": m,
+                    "profession": snap.profession,
+                    "verdict": verdict,
+                }
+            )
+            verdicts_counted[(snap.profession, m, verdict)] += 1
         if len(gaps) >= CHUNK or len(verdicts) >= CHUNK:
             _flush_rows(session, gaps, verdicts)
             gaps, verdicts = [], []
     _flush_rows(session, gaps, verdicts)
+    add_counts(session, run.id, gap_counts, verdicts_counted)
     return count
 
 
@@ -214,20 +225,43 @@ def order(run: AuditRun) -> tuple:
     return by_practitioner if run.scope == "*" else (G.c.jurisdiction, *by_practitioner)
 
 
+@dataclass(frozen=True)
+class GapFilter:
+    """The console's filters of a run's gaps; modality ``registration`` means registration
+    gaps."""
+
+    run_id: int
+    kind: str | None = None
+    modality: str | None = None
+    profession: str | None = None
+
+    def conditions(self, table: Table, registration: Any) -> list[ColumnElement[bool]]:
+        where = [table.c.run_id == self.run_id]
+        if self.kind:
+            where.append(table.c.kind == self.kind)
+        if self.modality == REGISTRATION:
+            where.append(registration)
+        elif self.modality:
+            where.append(table.c.modality == self.modality)
+        if self.profession:
+            where.append(table.c.profession == self.profession)
+        return where
+
+    @property
+    def where(self) -> list[ColumnElement[bool]]:
+        """The filters on the run's gaps."""
+        return self.conditions(G, G.c.modality.is_(None))
+
+    @property
+    def counted(self) -> list[ColumnElement[bool]]:
+        """The filters on the run's gap counts."""
+        return self.conditions(GC, GC.c.modality == "")
+
+
 def gap_filters(
     run: AuditRun, kind: str | None, modality: str | None, profession: str | None
-) -> list[ColumnElement[bool]]:
-    """The console's filters as SQL; modality ``registration`` means registration gaps."""
-    where = [G.c.run_id == run.id]
-    if kind:
-        where.append(G.c.kind == kind)
-    if modality == REGISTRATION:
-        where.append(G.c.modality.is_(None))
-    elif modality:
-        where.append(G.c.modality == modality)
-    if profession:
-        where.append(G.c.profession == profession)
-    return where
+) -> GapFilter:
+    return GapFilter(run.id, kind or None, modality or None, profession or None)
 
 
 @dataclass
@@ -239,16 +273,15 @@ class GapPage:
     pages: int
 
 
-def gap_page(session: Session, run: AuditRun, where: list, page: int, size: int) -> GapPage:
-    """One page of the filtered gaps, in the audit's order, with the filtered totals."""
-    total, errors = session.execute(
-        select(func.count(), func.count().filter(G.c.severity == "error")).where(*where)
-    ).one()
+def gap_page(session: Session, run: AuditRun, filters: GapFilter, page: int, size: int) -> GapPage:
+    """One page of the filtered gaps, in the audit's order, with the filtered totals (from the
+    run's counts)."""
+    total, errors = totals(session, filters.counted)
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
     rows = session.execute(
         select(*(G.c[f] for f in GAP_FIELDS))
-        .where(*where)
+        .where(*filters.where)
         .order_by(*order(run))
         .limit(size)
         .offset((page - 1) * size)
@@ -256,33 +289,14 @@ def gap_page(session: Session, run: AuditRun, where: list, page: int, size: int)
     return GapPage([dict(r._mapping) for r in rows], total, errors, page, pages)
 
 
-def kind_counts(session: Session, run: AuditRun) -> dict[str, int]:
-    rows = session.execute(
-        select(G.c.kind, func.count()).where(G.c.run_id == run.id).group_by(G.c.kind)
-    )
-    return {kind: count for kind, count in rows}
-
-
-def verdict_counts(session: Session, run: AuditRun) -> dict[tuple[str, str], dict[str, int]]:
-    """{(profession, modality): {verdict: count}} of the declared modalities on the run's day."""
-    found: dict[tuple[str, str], dict[str, int]] = {}
-    for p, m, v, n in session.execute(
-        select(RV.c.profession, RV.c.modality, RV.c.verdict, func.count())
-        .where(RV.c.run_id == run.id)
-        .group_by(RV.c.profession, RV.c.modality, RV.c.verdict)
-    ):
-        found.setdefault((p, m), {})[v] = n
-    return found
-
-
-def iter_gaps(session: Session, run: AuditRun, where: list) -> Iterator[dict[str, Any]]:
+def iter_gaps(session: Session, run: AuditRun, filters: GapFilter) -> Iterator[dict[str, Any]]:
     """Every filtered gap in order, streamed CHUNK rows at a time."""
-    query = select(*(G.c[f] for f in GAP_FIELDS)).where(*where).order_by(*order(run))
+    query = select(*(G.c[f] for f in GAP_FIELDS)).where(*filters.where).order_by(*order(run))
     for row in session.execute(query, execution_options={"yield_per": CHUNK}):
         yield dict(row._mapping)
 
 
-def json_chunks(session: Session, run: AuditRun, jurisdiction: str | None, where: list):
+def json_chunks(session: Session, run: AuditRun, jurisdiction: str | None, filters: GapFilter):
     """The audit JSON document (CONTRACT §5) of the filtered gaps, piece by piece."""
     head = {
         "as_of": run.as_of.isoformat(),
@@ -290,8 +304,8 @@ def json_chunks(session: Session, run: AuditRun, jurisdiction: str | None, where
         "jurisdiction": jurisdiction,
         "practitioners_checked": run.practitioners_checked,
     }
-    return json_document(head, iter_gaps(session, run, where), dict)
+    return json_document(head, iter_gaps(session, run, filters), dict)
 
 
-def csv_chunks(session: Session, run: AuditRun, where: list) -> Iterator[str]:
-    return csv_document(iter_gaps(session, run, where))
+def csv_chunks(session: Session, run: AuditRun, filters: GapFilter) -> Iterator[str]:
+    return csv_document(iter_gaps(session, run, filters))

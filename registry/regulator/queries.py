@@ -30,7 +30,7 @@ from ..models import (
     StoredVerdict,
     User,
 )
-from ..read import audit_runs
+from ..read import audit_run_counts
 from ..read.audit_runs import audit_run
 from ..read.params import AuditQuery, clean_text
 from ..read.stored import current
@@ -262,8 +262,8 @@ def dashboard(
     )
     return Dashboard(
         run,
-        kind_counts(audit_runs.kind_counts(session, run)),
-        compliance(counts if counts is not None else audit_runs.verdict_counts(session, run)),
+        kind_counts(audit_run_counts.kind_counts(session, run)),
+        compliance(counts if counts is not None else audit_run_counts.verdict_counts(session, run)),
         expiries(session, user, jurisdiction, as_of),
         jurisdiction,
     )
