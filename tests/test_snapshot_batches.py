@@ -27,22 +27,14 @@ def test_a_jurisdiction_or_a_set_of_ids_gives_the_same_snapshots(demo, session):
     assert all(s == whole[s.id] for s in iter_snapshots(session, ids=some))
 
 
-class Parts:
-    """A stand-in result handing out fixed partitions."""
-
-    def __init__(self, *parts):
-        self.parts = parts
-
-    def partitions(self, size):
-        return iter(self.parts)
-
-
-def test_batches_hand_out_each_practitioners_rows_once_across_partitions():
+@pytest.mark.parametrize("batch", [1, 2, 3, 10])
+def test_batches_hand_out_each_practitioners_rows_once(monkeypatch, batch):
+    monkeypatch.setattr(snapshots, "BATCH", batch)  # rows are read this many at a time
     rows = [(1, "a"), (1, "b"), (2, "c"), (4, "d"), (4, "e"), (4, "f"), (9, "g")]
-    batches = Batches(Parts(rows[:2], rows[2:4], rows[4:5], rows[5:]))
+    batches = Batches(rows)
     assert batches.upto(1) == rows[:2]
     assert batches.upto(3) == rows[2:3]  # practitioner 3 has none
-    assert batches.upto(4) == rows[3:6]  # 4's rows span three partitions
+    assert batches.upto(4) == rows[3:6]
     assert batches.upto(8) == []
     assert batches.upto(20) == rows[6:]
     assert batches.upto(30) == []
