@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import (
     Column,
     ColumnElement,
-    Join,
+    Select,
     String,
     Table,
     and_,
@@ -19,6 +19,7 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -60,26 +61,34 @@ def refresh_statistics(session: Session, written: int, *tables: Table) -> None:
     session.execute(text("ANALYZE " + ", ".join(t.name for t in tables)))
 
 
-def join_keys(session: Session, columns: Sequence[Column], keys: Collection[tuple]) -> Join:
-    """The table of ``columns`` joined to ``keys`` (a chunk's composite keys of strings and
-    numbers, as tuples in the order of ``columns``): one index lookup per key, however large
-    the table, and one parameter per column (PostgreSQL: an array each, unnested) or one in
-    all (SQLite: a JSON list, read by ``json_each``), so the statement compiles once and
-    psycopg does not parse thousands of parameters per chunk."""
+def select_by_keys(
+    session: Session, key_columns: Sequence[Column], keys: Collection[tuple], *columns
+) -> Select:
+    """The rows of the table of ``key_columns`` whose key is one of ``keys`` (a chunk's
+    composite keys of strings and numbers, as tuples in the order of ``key_columns``), their
+    ``columns`` (default: all) selected: one index lookup per key, however large the table,
+    and one parameter per key column (PostgreSQL: an array each, unnested) or one in all
+    (SQLite: a JSON list, read by ``json_each``), so the statement compiles once and
+    psycopg does not parse thousands of parameters per chunk. On PostgreSQL each key looks
+    its row up in a LATERAL subquery: joined plainly, the planner hashes the whole table for
+    every chunk (80 ms a chunk at 100,000 practitioners, growing with the table)."""
     keys = list(keys)
-    names = [f"k{i}" for i in range(len(columns))]
+    names = [f"k{i}" for i in range(len(key_columns))]
+    columns = columns or tuple(key_columns[0].table.c)
     if session.get_bind().dialect.name == "postgresql":
         arrays = [
             bindparam(None, [k[i] for k in keys], type_=ARRAY(column.type))
-            for i, column in enumerate(columns)
+            for i, column in enumerate(key_columns)
         ]
         given = func.unnest(*arrays).table_valued(*names).render_derived(name="keys")
-    else:
-        each = func.json_each(bindparam(None, json.dumps(keys), type_=String))
-        value = each.table_valued("value").c.value
-        given = select(*(value.op("->>")(i).label(n) for i, n in enumerate(names))).cte("keys")
-    on = [c == given.c[n] for c, n in zip(columns, names, strict=True)]
-    return given.join(columns[0].table, and_(*on))
+        on = [c == given.c[n] for c, n in zip(key_columns, names, strict=True)]
+        found = select(*columns).where(*on).limit(1).lateral("found")
+        return select(*found.c).select_from(given.join(found, true()))
+    each = func.json_each(bindparam(None, json.dumps(keys), type_=String))
+    value = each.table_valued("value").c.value
+    given = select(*(value.op("->>")(i).label(n) for i, n in enumerate(names))).cte("keys")
+    on = [c == given.c[n] for c, n in zip(key_columns, names, strict=True)]
+    return select(*columns).select_from(given.join(key_columns[0].table, and_(*on)))
 
 
 class IdSet:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ...models import Credential, CredentialDecision, Practitioner, VerificationStatus
 from ...models.base import utcnow
 from .. import audit, verdict_store
-from ..bulk import IdSet, allocate_ids, insert_rows, join_keys, one_of, refresh_statistics
+from ..bulk import IdSet, allocate_ids, insert_rows, one_of, refresh_statistics, select_by_keys
 from ..codes import Codes, load_codes
 from ..fields import parse_amount, parse_bool, parse_count, parse_date
 from ..verification import decision_problems
@@ -200,7 +200,7 @@ class _ChunkWriter:
         are errors."""
         keys = {tuple(row.values[k] for k in KEY) for row in chunk}
         found = self.session.execute(
-            select(*KEY_COLUMNS, P.c.id).select_from(join_keys(self.session, KEY_COLUMNS, keys))
+            select_by_keys(self.session, KEY_COLUMNS, keys, *KEY_COLUMNS, P.c.id)
         )
         ids = {(j, p, n): pid for j, p, n, pid in found}
         resolved = []

@@ -18,7 +18,7 @@ from ...models import (
 from ...models.base import utcnow
 from ...models.folding import name_keys
 from .. import audit, verdict_store
-from ..bulk import IdSet, allocate_ids, insert_rows, join_keys, one_of, refresh_statistics
+from ..bulk import IdSet, allocate_ids, insert_rows, one_of, refresh_statistics, select_by_keys
 from ..clinics import ClinicCache
 from ..codes import Codes, load_codes
 from ..fields import parse_date, parse_email, split_list
@@ -254,9 +254,7 @@ class _ChunkWriter:
     def _existing(self, chunk: list[Row]) -> dict[tuple, dict[str, Any]]:
         """The practitioners on record that the chunk names, by key (one query)."""
         keys = {tuple(r.values[k] for k in KEY) for r in chunk}
-        result = self.session.execute(
-            select(T).select_from(join_keys(self.session, KEY_COLUMNS, keys))
-        )
+        result = self.session.execute(select_by_keys(self.session, KEY_COLUMNS, keys))
         return {
             (m["jurisdiction_code"], m["profession_code"], m["registration_number"]): dict(m)
             for m in result.mappings()
