@@ -214,3 +214,16 @@ def _selected(gap: dict, filters: dict) -> bool:
             )
         )
     )
+
+
+def test_a_regulators_run_walks_their_jurisdictions_in_turn(
+    demo, client, session, make_user, login
+):
+    """A scope of named jurisdictions lists each one's gaps in turn (by code), as the audit
+    of each would, whatever the practitioners' ids."""
+    codes = sorted({g["jurisdiction"] for g in full_audit(session)["gaps"]})[:3]
+    assert len(codes) == 3
+    login(make_user("regulator", jurisdictions=codes[::-1]))
+    session.commit()
+    gaps = download(client)["gaps"]
+    assert gaps == [g for j in codes for g in full_audit(session, jurisdiction=j)["gaps"]]

@@ -1,6 +1,8 @@
 """count audit runs' gaps as they are stored
 
-A stored run keeps how many of its gaps share each kind, modality, profession and severity,
+A stored run's gaps get their place in the audit's order (``position``), indexed alone and
+after each filter of the console (kind, modality, profession), so a page of any filter is
+read off an index. A stored run keeps how many of its gaps share each kind, modality, profession and severity,
 and how many of its declared modalities have each verdict per profession, so the console's
 totals for any filter (and the dashboard's counts) read a few rows instead of counting up to
 a million gaps. Runs stored before have no counts: they are dropped (a run is a cache of the
@@ -31,9 +33,22 @@ def _run_fk(table: str) -> sa.ForeignKeyConstraint:
     )
 
 
+ORDERED = {
+    "ix_audit_run_gaps_in_order": ["run_id", "position"],
+    "ix_audit_run_gaps_kind_in_order": ["run_id", "kind", "position"],
+    "ix_audit_run_gaps_modality_in_order": ["run_id", "modality", "position"],
+    "ix_audit_run_gaps_profession_in_order": ["run_id", "profession", "position"],
+}
+
+
 def upgrade() -> None:
     for table in ("audit_run_gaps", "audit_run_verdicts", "audit_runs"):
-        op.execute(sa.text(f"DELETE FROM {table}"))
+        op.execute(sa.table(table).delete())
+    op.drop_index("ix_audit_run_gaps_in_order", table_name="audit_run_gaps")
+    op.drop_index("ix_audit_run_gaps_run_id_kind", table_name="audit_run_gaps")
+    op.add_column("audit_run_gaps", sa.Column("position", sa.BigInteger(), nullable=False))
+    for name, columns in ORDERED.items():
+        op.create_index(name, "audit_run_gaps", columns)
     op.create_table(
         "audit_run_gap_counts",
         sa.Column("run_id", sa.Integer(), nullable=False),
@@ -65,3 +80,14 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("audit_run_verdict_counts")
     op.drop_table("audit_run_gap_counts")
+    op.execute(sa.table("audit_run_gaps").delete())
+    for name in ORDERED:
+        op.drop_index(name, table_name="audit_run_gaps")
+    with op.batch_alter_table("audit_run_gaps") as batch:
+        batch.drop_column("position")
+    op.create_index("ix_audit_run_gaps_run_id_kind", "audit_run_gaps", ["run_id", "kind"])
+    op.create_index(
+        "ix_audit_run_gaps_in_order",
+        "audit_run_gaps",
+        ["run_id", "jurisdiction", "practitioner_id", "ordinal"],
+    )

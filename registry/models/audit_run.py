@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -44,9 +54,12 @@ class AuditRunGap(Base):
 
     __tablename__ = "audit_run_gaps"
     __table_args__ = (
-        Index("ix_audit_run_gaps_run_id_kind", "run_id", "kind"),
-        # the audit's order when a scope names jurisdictions (pages without a sort)
-        Index("ix_audit_run_gaps_in_order", "run_id", "jurisdiction", "practitioner_id", "ordinal"),
+        # the audit's order (``position``), alone and after each of the console's filters:
+        # a page of any filter is read off an index, without sorting the filtered gaps
+        Index("ix_audit_run_gaps_in_order", "run_id", "position"),
+        Index("ix_audit_run_gaps_kind_in_order", "run_id", "kind", "position"),
+        Index("ix_audit_run_gaps_modality_in_order", "run_id", "modality", "position"),
+        Index("ix_audit_run_gaps_profession_in_order", "run_id", "profession", "position"),
     )
 
     run_id: Mapped[int] = mapped_column(
@@ -54,6 +67,9 @@ class AuditRunGap(Base):
     )
     practitioner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ordinal: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # where the gap comes in the audit: the jurisdiction's place in the scope's sorted codes
+    # (0 for every jurisdiction), then practitioner id, then ordinal (``read.audit_runs``)
+    position: Mapped[int] = mapped_column(BigInteger)
     jurisdiction: Mapped[str] = mapped_column(String(20))
     profession: Mapped[str] = mapped_column(String(64))
     registration_number: Mapped[str] = mapped_column(String(64))

@@ -184,11 +184,13 @@ def _write(session, run: AuditRun, book: RuleBook, query: AuditQuery, snaps) -> 
     gap_counts: Counter[tuple] = Counter()
     verdicts_counted: Counter[tuple] = Counter()
     count = 0
+    places = _places(run)
     for snap in snaps:
         count += 1
         found, auths = assess(snap, book, query.as_of, query.window)
         for i, g in enumerate(found):
             row = g.to_dict() | {"run_id": run.id, "practitioner_id": snap.id, "ordinal": i}
+            row["position"] = position(places.get(row["jurisdiction"], 0), snap.id, i)
             gaps.append(row)
             gap_counts[gap_key(row)] += 1
         for m in performed(snap):
@@ -218,11 +220,16 @@ def _flush_rows(session: Session, gaps: list, verdicts: list) -> None:
         session.execute(insert(RV), verdicts)
 
 
-def order(run: AuditRun) -> tuple:
-    """The audit's own order: by practitioner (within each jurisdiction when the scope names
-    jurisdictions, as the audit walks them), then each practitioner's gaps in turn."""
-    by_practitioner = (G.c.practitioner_id, G.c.ordinal)
-    return by_practitioner if run.scope == "*" else (G.c.jurisdiction, *by_practitioner)
+def _places(run: AuditRun) -> dict[str, int]:
+    """Each jurisdiction's place in the audit of the run's scope: the audit walks a scope of
+    named jurisdictions one by one, in code order, and everything (``*``) by practitioner."""
+    return {} if run.scope == "*" else {c: n for n, c in enumerate(sorted(run.scope.split(",")))}
+
+
+def position(place: int, practitioner_id: int, ordinal: int) -> int:
+    """A gap's place in the audit's order, as one number: by jurisdiction (its ``place``),
+    then practitioner, then the practitioner's own order of gaps."""
+    return (place * 10**11 + practitioner_id) * 10**4 + ordinal
 
 
 @dataclass(frozen=True)
@@ -282,7 +289,7 @@ def gap_page(session: Session, run: AuditRun, filters: GapFilter, page: int, siz
     rows = session.execute(
         select(*(G.c[f] for f in GAP_FIELDS))
         .where(*filters.where)
-        .order_by(*order(run))
+        .order_by(G.c.position)
         .limit(size)
         .offset((page - 1) * size)
     )
@@ -291,7 +298,7 @@ def gap_page(session: Session, run: AuditRun, filters: GapFilter, page: int, siz
 
 def iter_gaps(session: Session, run: AuditRun, filters: GapFilter) -> Iterator[dict[str, Any]]:
     """Every filtered gap in order, streamed CHUNK rows at a time."""
-    query = select(*(G.c[f] for f in GAP_FIELDS)).where(*filters.where).order_by(*order(run))
+    query = select(*(G.c[f] for f in GAP_FIELDS)).where(*filters.where).order_by(G.c.position)
     for row in session.execute(query, execution_options={"yield_per": CHUNK}):
         yield dict(row._mapping)
 
