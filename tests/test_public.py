@@ -519,3 +519,19 @@ def test_the_favicon_is_served(client):
     icon = client.get(response.headers.get("Location", "/favicon.ico"))
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
     assert 'rel="icon"' in client.get("/about").text
+
+
+def test_the_data_version_is_read_once_in_the_fresh_window(client, demo, app):
+    """Within PUBLIC_CACHE_FRESH_SECONDS a process reads the data version once: an uncached
+    search then costs its own statements only; outside the window it reads it again."""
+    app.config.update(PUBLIC_CACHE_SECONDS=120, PUBLIC_CACHE_FRESH_SECONDS=60)
+    page(client, "/?q=smith")
+    statements: list[str] = []
+    connection = db.session().connection()
+    event.listen(connection, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    assert "Sato" in page(client, "/?q=sato")
+    assert statements and not [s for s in statements if "max(audit_events.id)" in s]
+    app.config["PUBLIC_CACHE_FRESH_SECONDS"] = 0
+    statements.clear()
+    page(client, "/?q=lee")
+    assert [s for s in statements if "max(audit_events.id)" in s]

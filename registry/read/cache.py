@@ -7,6 +7,9 @@ public sees. An answer is reused:
 - without any query for ``PUBLIC_CACHE_FRESH_SECONDS`` (default 1 s; 0 in testing, where
   data changes and is read back within milliseconds): the public may see a change up to that
   long after it is committed, which is what lets a popular search cost no database round trip;
+  for the same reason the data version itself is read at most once in that time per process
+  (an answer computed meanwhile is kept under the version last read: older than its data at
+  worst, which only makes the next reader compute it again);
 - after that, while the audit event id and the day are unchanged (one primary-key lookup,
   against a search's several queries and a rules evaluation);
 - never for longer than ``PUBLIC_CACHE_SECONDS`` (default 30; 0 turns the cache off). That
@@ -51,6 +54,7 @@ class AnswerCache:
         self.size = size
         self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
         self._lock = threading.Lock()
+        self.known_version: tuple[int, float] | None = None  # (version, when it was read)
 
     def get(self, key: Hashable) -> Entry | None:
         with self._lock:
@@ -91,6 +95,16 @@ def _settings() -> tuple[float, float]:
     return max_age, min(fresh, max_age)
 
 
+def _version(session: Session, cache: AnswerCache, now: float, fresh: float) -> int:
+    """The data version, read from the database at most once every ``fresh`` seconds."""
+    known = cache.known_version
+    if known is not None and now - known[1] < fresh:
+        return known[0]
+    version = _request_version(session)
+    cache.known_version = (version, now)
+    return version
+
+
 def _cache() -> AnswerCache:
     cache = current_app.extensions.get(EXTENSION_KEY)
     if cache is None:
@@ -107,7 +121,7 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     entry = cache.get(full_key)
     if entry is not None and now - entry.checked < fresh:
         return entry.value
-    version = _request_version(session)
+    version = _version(session, cache, now, fresh)
     if entry is not None and entry.version == version and now - entry.computed < max_age:
         entry.checked = now
         return entry.value
