@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import cache
 
 from .model import (
     AUTHORIZED,
@@ -29,11 +30,13 @@ from .model import (
     Requirement,
     RuleBook,
     RuleSnap,
+    make_gap,
 )
 
 _ACRONYMS = {"cpr": "CPR", "ims": "IMS"}
 
 
+@cache  # a few dozen codes, asked for once per gap
 def label(code: str) -> str:
     """'cpr_certification' -> 'CPR certification'."""
     return " ".join(_ACRONYMS.get(w, w) for w in code.split("_"))
@@ -66,19 +69,37 @@ class _Context:
         self.horizon = as_of + timedelta(days=window)
 
     def gap(self, kind, modality=None, credential_type=None, rule=None, detail="") -> Gap:
-        return Gap(
-            jurisdiction=self.p.jurisdiction,
-            profession=self.p.profession,
-            registration_number=self.p.registration_number,
-            name=self.p.name,
-            modality=modality,
-            kind=kind,
-            severity=WARNING if kind in WARNING_KINDS else ERROR,
-            credential_type=credential_type,
-            rule_id=rule.id if rule else None,
-            source=rule.source if rule else None,
-            detail=detail,
+        p = self.p
+        return make_gap(  # an audit makes one per gap: see ``model.builder``
+            p.jurisdiction,
+            p.profession,
+            p.registration_number,
+            p.name,
+            modality,
+            kind,
+            WARNING if kind in WARNING_KINDS else ERROR,
+            credential_type,
+            rule.id if rule else None,
+            rule.source if rule else None,
+            detail,
         )
+
+
+@cache
+def _either(kinds: tuple[str, ...]) -> str:
+    """('a', 'b') -> 'a or b', as labels."""
+    return " or ".join(label(c) for c in kinds)
+
+
+@cache
+def _folded(names: tuple[str, ...]) -> frozenset[str]:
+    """Issuers or registration classes as compared: case-insensitively."""
+    return frozenset(n.casefold() for n in names)
+
+
+@cache
+def _lowered(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(n.lower() for n in names)
 
 
 def registration_gaps(ctx: _Context) -> list[Gap]:
@@ -129,7 +150,7 @@ def rule_gaps(ctx: _Context, rule: RuleSnap, modality: str) -> tuple[list[Gap], 
     classes = rule.registration_classes
     if classes is not None:
         held = (ctx.p.registration_class or "").lower()
-        if held not in {c.lower() for c in classes}:
+        if held not in _lowered(classes):
             gaps.append(
                 ctx.gap(
                     "wrong_registration_class",
@@ -139,10 +160,15 @@ def rule_gaps(ctx: _Context, rule: RuleSnap, modality: str) -> tuple[list[Gap], 
                     f"perform it (allowed: {', '.join(classes)})",
                 )
             )
-    for minimum, start, words in (
-        (rule.min_years_registered, ctx.p.registered_since, "registered"),
-        (rule.min_years_practising, ctx.p.practising_from, "practising"),
-    ):
+    experience = (
+        (
+            (rule.min_years_registered, ctx.p.registered_since, "registered"),
+            (rule.min_years_practising, ctx.p.practising_from, "practising"),
+        )
+        if rule.min_years_registered or rule.min_years_practising
+        else ()
+    )
+    for minimum, start, words in experience:
         if not minimum:
             continue
         years = whole_years(start, ctx.as_of)
@@ -170,20 +196,18 @@ def requirement_check(
 ) -> tuple[Gap | None, tuple[CredentialSnap, ...]]:
     """At most one gap for one item (the first that applies), and the counting credentials.
     A credential rejected or revoked on the day does not exist for it (CONTRACT §5)."""
-    d, first = ctx.as_of, item.credentials[0]
-    what = " or ".join(label(c) for c in item.credentials)
+    d, first, kinds = ctx.as_of, item.credentials[0], item.credentials
+    what = _either(kinds)
 
     def gap(kind: str, detail: str, used: Iterable[CredentialSnap] = ()) -> tuple[Gap, tuple]:
         return ctx.gap(kind, modality, first, rule, detail), tuple(used)
 
-    of_type = [
-        c for c in ctx.p.credentials if c.credential_type in item.credentials and c.issued_on <= d
-    ]
+    of_type = [c for c in ctx.p.credentials if c.credential_type in kinds and c.issued_on <= d]
     held = [c for c in of_type if c.state_on(d) not in WITHDRAWN]
     if not held:
         return gap("missing_credential", f"no {what} on file{_withdrawn(of_type, d)}")
     if item.issuers is not None:
-        approved = {i.casefold() for i in item.issuers}
+        approved = _folded(item.issuers)
         held = [c for c in held if c.issuer.casefold() in approved]
         if not held:
             return gap(
@@ -289,8 +313,9 @@ def evaluate(p: PractitionerSnap, book: RuleBook, as_of: date, window: int = 60)
     they perform."""
     ctx = _Context(p, as_of, window)
     gaps = registration_gaps(ctx)
-    for modality in performed(p):
-        gaps += modality_gaps(ctx, book, modality)
+    if p.modalities:  # most of a registry performs none: nothing more to look up
+        for modality in performed(p):
+            gaps += modality_gaps(ctx, book, modality)
     return gaps
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date
+from operator import attrgetter
 from typing import Any, Literal
 
 MODALITY_ORDER = ("dry_needling", "ims", "acupuncture")
@@ -77,8 +78,12 @@ class CredentialSnap:
         return found
 
     def state_on(self, day: date) -> str:
-        found = self.decision_on(day)
-        return found.status if found is not None else PENDING
+        state = PENDING  # decision_on's walk, inlined: the engine asks this of every credential
+        for d in self.decisions:
+            if d.on > day:
+                break
+            state = d.status
+        return state
 
     def verified_on(self, day: date) -> bool:
         return self.state_on(day) == VERIFIED
@@ -208,7 +213,11 @@ class Gap:
 
     def to_dict(self) -> dict[str, Any]:
         # Every value is plain, so no deep copy (``asdict``) is needed: audits make millions.
-        return {name: getattr(self, name) for name in self.__slots__}
+        return dict(zip(GAP_FIELDS, gap_values(self), strict=True))
+
+
+GAP_FIELDS = tuple(f.name for f in fields(Gap))  # a gap's keys, in the audit's order
+gap_values = attrgetter(*GAP_FIELDS)  # a gap's values, in that order
 
 
 @dataclass(frozen=True, slots=True)
