@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, func, insert, select
+from sqlalchemy import ColumnElement, Table, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,7 @@ from ..models import (
 from ..models.base import utcnow
 from ..rules import RuleBook, assess
 from ..rules.engine import performed
+from ..services.bulk import insert_rows
 from .audit import GAP_FIELDS, csv_document, json_document
 from .audit_run_counts import GC, add_counts, counted_rows, gap_key, totals
 from .cache import data_version
@@ -214,10 +215,8 @@ def _write(session, run: AuditRun, book: RuleBook, query: AuditQuery, snaps) -> 
 
 
 def _flush_rows(session: Session, gaps: list, verdicts: list) -> None:
-    if gaps:
-        session.execute(insert(G), gaps)
-    if verdicts:
-        session.execute(insert(RV), verdicts)
+    insert_rows(session, G, gaps)  # COPY on PostgreSQL
+    insert_rows(session, RV, verdicts)
 
 
 def _places(run: AuditRun) -> dict[str, int]:
