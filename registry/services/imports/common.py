@@ -131,7 +131,8 @@ def _control_characters(values: dict[str, str]) -> list[str]:
     ]
 
 
-def chunks(rows: Iterator[Row], size: int = CHUNK_SIZE) -> Iterator[list[Row]]:
+def chunks(rows: Iterator[Row], size: int | None = None) -> Iterator[list[Row]]:
+    size = size or CHUNK_SIZE  # read when called, so a test can make chunks small
     chunk: list[Row] = []
     for row in rows:
         chunk.append(row)
