@@ -15,6 +15,7 @@ def test_every_batch_size_builds_the_same_snapshots(demo, session, monkeypatch, 
     whole = list(iter_snapshots(session))
     assert any(c.decisions for s in whole for c in s.credentials)  # the demo exercises them
     monkeypatch.setattr(snapshots, "BATCH", batch)
+    monkeypatch.setattr(snapshots, "GROUP", batch)
     assert list(iter_snapshots(session)) == whole
 
 
@@ -29,7 +30,7 @@ def test_a_jurisdiction_or_a_set_of_ids_gives_the_same_snapshots(demo, session):
 
 @pytest.mark.parametrize("batch", [1, 2, 3, 10])
 def test_batches_hand_out_each_practitioners_rows_once(monkeypatch, batch):
-    monkeypatch.setattr(snapshots, "BATCH", batch)  # rows are read this many at a time
+    monkeypatch.setattr(snapshots, "GROUP", batch)  # rows are copied this many at a time
     rows = [(1, "a"), (1, "b"), (2, "c"), (4, "d"), (4, "e"), (4, "f"), (9, "g")]
     batches = Batches(rows)
     assert batches.upto(1) == rows[:2]
