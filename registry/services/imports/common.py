@@ -115,7 +115,8 @@ def raw_rows(reader: csv.DictReader, report: ImportReport) -> Iterator[tuple[int
             report.errors.append(RowError(reader.line_num, "more values than columns"))
             continue
         values = {k: (v or "").strip() for k, v in row.items()}
-        if problems := _control_characters(values):
+        # one search of the whole row first: control characters are rare, cells many
+        if _CONTROL.search("".join(values.values())) and (problems := _control_characters(values)):
             report.errors += [RowError(reader.line_num, p) for p in problems]
             continue
         yield reader.line_num, values
