@@ -4,10 +4,13 @@ size, and a filtered load (a jurisdiction, a set of ids) must agree with the who
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from sqlalchemy import delete
 
 from registry.read import snapshots
-from registry.read.snapshots import Batches, iter_snapshots
+from registry.read.snapshots import Batches, M, iter_snapshots
 
 
 @pytest.mark.parametrize("batch", [1, 2, 3, 7])
@@ -39,3 +42,19 @@ def test_batches_hand_out_each_practitioners_rows_once(monkeypatch, batch):
     assert batches.upto(8) == []
     assert batches.upto(20) == rows[6:]
     assert batches.upto(30) == []
+
+
+def test_snapshots_for_evaluate_leave_out_only_what_evaluate_never_reads(demo, session, app):
+    from registry.read.rulebook import rule_book
+    from registry.rules import evaluate
+
+    book = rule_book(session)
+    holder = next(s for s in iter_snapshots(session) if s.credentials and s.modalities)
+    session.execute(delete(M).where(M.c.practitioner_id == holder.id))  # now performs nothing
+    whole = list(iter_snapshots(session))
+    lean = list(iter_snapshots(session, for_evaluate=True))
+    assert any(s.credentials and not s.modalities for s in whole)
+    for full, part in zip(whole, lean, strict=True):
+        assert part.credentials == (full.credentials if full.modalities else ())
+        for day in (demo, date(2024, 6, 22)):
+            assert evaluate(part, book, day) == evaluate(full, book, day)

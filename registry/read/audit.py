@@ -39,7 +39,7 @@ class AuditStream:
 
     def found_gaps(self) -> Iterator[Gap]:
         q, book = self.query, self.book
-        for snap in iter_snapshots(self.session, q.jurisdiction):
+        for snap in iter_snapshots(self.session, q.jurisdiction, for_evaluate=True):
             self.checked += 1
             gaps = evaluate(snap, book, q.as_of, q.window)
             self.found += len(gaps)
@@ -130,7 +130,7 @@ def run_audit(session: Session, book: RuleBook, query: AuditQuery) -> dict[str, 
     scope on ``query.as_of``. Built as plain values, not validated: it may hold millions of
     gaps, each ``Gap.to_dict``."""
     checked, gaps = 0, []
-    for snap in iter_snapshots(session, query.jurisdiction):
+    for snap in iter_snapshots(session, query.jurisdiction, for_evaluate=True):
         checked += 1
         gaps += [g.to_dict() for g in evaluate(snap, book, query.as_of, query.window)]
     return {

@@ -200,9 +200,16 @@ def plain_partitions(result) -> Iterator[list[tuple]]:
 
 
 def iter_snapshots(
-    session: Session, jurisdiction: str | None = None, ids: Iterable[int] | None = None
+    session: Session,
+    jurisdiction: str | None = None,
+    ids: Iterable[int] | None = None,
+    *,
+    for_evaluate: bool = False,
 ) -> Iterator[PractitionerSnap]:
-    """Every practitioner in scope, with modalities, credentials and decisions, in id order."""
+    """Every practitioner in scope, with modalities, credentials and decisions, in id order.
+    ``for_evaluate``: only as complete as ``rules.evaluate`` needs them, which reads the
+    credentials of those who perform a modality alone (an audit; not ``assess``, which
+    judges every modality): the others come without their credentials."""
     conn = session.connection()
     statements = queries(jurisdiction, ids)
     if ids is None:  # stream whole registries; a known set of ids is small enough to fetch
@@ -219,6 +226,12 @@ def iter_snapshots(
             pid, j, prof, number, given, family, status, since, begun, practising, cls, ends = (
                 _PRACTITIONER(row)
             )
+            performs = declared.get(pid, ())
+            creds = (
+                _credentials(held.get(pid, ()), made.get(pid))
+                if performs or not for_evaluate
+                else ()
+            )
             yield make_practitioner(  # millions of frozen snapshots: see ``builder``
                 j,
                 prof,
@@ -229,8 +242,8 @@ def iter_snapshots(
                 begun,
                 cls,
                 ends,
-                declared.get(pid, ()),
-                _credentials(held.get(pid, ()), made.get(pid)),
+                performs,
+                creds,
                 pid,
                 practising,
             )
