@@ -5,10 +5,12 @@
 Per database, each in a fresh process of its own (so each peak is its own VmHWM):
 
 - the import: into a fresh, migrated database holding the default rules (so that refreshing
-  the verdict store per chunk does the work it does in production), ``import-practitioners``
-  then ``import-credentials``, each phase's peak memory read from VmHWM (reset between them);
-  the time spent refreshing the verdict store is summed apart (``verdict_store.refresh``
-  wrapped in a timer); then, unless BENCH_REIMPORT=0, the same files again (no-op);
+  the verdict store, once at the end of each import, does the work it does in production),
+  ``import-practitioners`` then ``import-credentials``, each phase's peak memory read from
+  VmHWM (reset between them); the time spent refreshing the verdict store is summed apart
+  (``verdict_store.refresh`` wrapped in a timer); with BENCH_CHECK=1 the store is then
+  compared with a full evaluation (``registry check-verdicts``; untimed, must be exact);
+  then, unless BENCH_REIMPORT=0, the same files again (no-op);
 - the baseline: into another fresh database (``<name>_base`` on PostgreSQL), parse the same
   CSVs and insert the same rows into the same tables (practitioners with their folded name
   keys, clinics, clinic staff, modalities; credentials) with plain executemany in batches
@@ -189,6 +191,10 @@ def measure_import(url: str, folder) -> dict:
             results[f"peak_{kind}_mb"] = peak_rss_mb()
             results[f"refresh_{kind}"] = timer.seconds
         results["peak_mb"] = peak_rss_mb()
+        if os.environ.get("BENCH_CHECK") == "1":
+            differences = list(timer.module.differences(session))
+            assert not differences, differences[:5]
+            results["checked"] = True
         if os.environ.get("BENCH_REIMPORT", "1") != "0":
             for kind, importer in (
                 ("practitioners", import_practitioners),
@@ -247,6 +253,8 @@ def report(r: dict) -> str:
             + (f"   re-import (no-op) {again:6.1f} s" if again is not None else "")
         )
     lines.append(f"  baseline peak {r['baseline_peak_mb']:.0f} MB")
+    if r.get("checked"):
+        lines.append("  verdict store checked: equal to a full evaluation")
     return "\n".join(lines)
 
 
