@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any, TextIO
 
 from sqlalchemy import bindparam, select, update
@@ -59,14 +61,23 @@ D = CredentialDecision.__table__
 P = Practitioner.__table__
 
 
+IDENTITY = (T.c.practitioner_id, T.c.credential_type_code, T.c.issuer, T.c.credential_number)
+IDENTITY += (T.c.issued_on,)
+EXISTING = (T.c.id, *IDENTITY, *(T.c[c] for c in MUTABLE), T.c.version)
+EXISTING += (T.c.verification_status, T.c.verification_on)
+
+
 _REQUIRED_SORTED = sorted(REQUIRED)
+# A file repeats its dates a great deal: each distinct one is parsed once (a bad one raises
+# every time: exceptions are not cached).
+_parse_date = lru_cache(maxsize=1 << 14)(parse_date)
 PARSERS = {
-    "issued_on": parse_date,
-    "expires_on": parse_date,
+    "issued_on": _parse_date,
+    "expires_on": _parse_date,
     "hours": parse_amount,
     "in_person_hours": parse_amount,
     "sessions": parse_count,
-    "verified_on": parse_date,
+    "verified_on": _parse_date,
     "verified": parse_bool,
 }
 
@@ -247,20 +258,15 @@ class _ChunkWriter:
         self.touched.update(old["practitioner_id"] for old, *_ in changed)
 
     def _existing(self, chunk: list[Row]) -> dict[tuple, dict[str, Any]]:
+        """The credentials on record of the chunk's practitioners, by identity: the columns
+        an update compares or writes, read as plain rows (a re-import reads every one)."""
         ids = {r.values["practitioner_id"] for r in chunk}
         result = self.session.execute(
-            select(T).where(one_of(self.session, T.c.practitioner_id, ids))
+            select(*EXISTING).where(one_of(self.session, T.c.practitioner_id, ids))
         )
-        return {
-            (
-                m["practitioner_id"],
-                m["credential_type_code"],
-                m["issuer"],
-                m["credential_number"],
-                m["issued_on"],
-            ): dict(m)
-            for m in result.mappings()
-        }
+        names = list(result.keys())
+        identity = itemgetter(*(names.index(c.key) for c in IDENTITY))
+        return {identity(r): dict(zip(names, r, strict=True)) for r in result}
 
     def _decisions(self, credential_ids: list[int]) -> dict[int, list[tuple]]:
         """The decisions on record of these credentials, (status, date) in effect order."""
