@@ -5,7 +5,6 @@ size, and a filtered load (a jurisdiction, a set of ids) must agree with the who
 from __future__ import annotations
 
 from datetime import date
-from itertools import islice
 
 import pytest
 from sqlalchemy import delete
@@ -32,21 +31,11 @@ def test_a_jurisdiction_or_a_set_of_ids_gives_the_same_snapshots(demo, session):
     assert all(s == whole[s.id] for s in iter_snapshots(session, ids=some))
 
 
-class Result:
-    """A stand-in for a streamed result."""
-
-    def __init__(self, rows):
-        self.rows = iter(rows)
-
-    def fetchmany(self, size):
-        return list(islice(self.rows, size))
-
-
 @pytest.mark.parametrize("batch", [1, 2, 3, 10])
 def test_batches_hand_out_each_practitioners_rows_once(monkeypatch, batch):
     monkeypatch.setattr(snapshots, "GROUP", batch)  # rows are copied this many at a time
     rows = [(1, "a"), (1, "b"), (2, "c"), (4, "d"), (4, "e"), (4, "f"), (9, "g")]
-    batches = Batches(Result(rows))
+    batches = Batches(rows)
     assert batches.upto(1) == rows[:2]
     assert batches.upto(3) == rows[2:3]  # practitioner 3 has none
     assert batches.upto(4) == rows[3:6]
