@@ -108,7 +108,7 @@ def _refresh_streamed(session: Session, ids: IdSet, book, day: date, version) ->
     pending = next(wanted, None)
     batch: list[int] = []
     rows: list[dict[str, Any]] = []
-    for snap in iter_snapshots(session):
+    for snap in iter_snapshots(session, for_evaluate=True):
         while pending is not None and pending < snap.id:  # gone: only loses its rows
             batch.append(pending)
             pending = next(wanted, None)
@@ -138,9 +138,11 @@ def _batched(ids: Iterable[int], size: int) -> Iterator[list[int]]:
 
 
 def _write(session: Session, ids: list[int], book: RuleBook, day: date, version) -> None:
+    # for_evaluate: the store's rows are those of declared modalities only, so the credentials
+    # of a practitioner who declares none are never read
     rows = [
         row
-        for snap in iter_snapshots(session, ids=ids)
+        for snap in iter_snapshots(session, ids=ids, for_evaluate=True)
         for row in rows_for(snap, book, day, version)
     ]
     _replace(session, ids, rows)
