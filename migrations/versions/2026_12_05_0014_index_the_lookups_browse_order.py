@@ -2,8 +2,12 @@
 
 A public search without a name or number (a province, a profession, a city, with or without
 "may perform") lists practitioners by family and given name. These indexes hold them in that
-order within each jurisdiction, jurisdiction and profession, and city, so a page is read off
-an index instead of sorting every match; the city one replaces the city-only index.
+order within each jurisdiction and city, so a page is read off an index instead of sorting
+every match (a profession within a jurisdiction is filtered along the jurisdiction's order);
+the city one replaces the city-only index. There is deliberately no (jurisdiction,
+profession, ...) browse index: while an import's transaction has not been analyzed yet, the
+planner could not tell it from the registration key's unique index and looked practitioners
+up through it, reading thousands of rows per key.
 
 Revision ID: 0014
 Revises: 0013
@@ -23,7 +27,6 @@ depends_on = None
 NAME_ORDER = ("family_key", "given_key")
 INDEXES = {
     "ix_practitioners_browse_jurisdiction": ("jurisdiction_code",),
-    "ix_practitioners_browse_jurisdiction_profession": ("jurisdiction_code", "profession_code"),
     "ix_practitioners_browse_city": ("folded:city",),
 }
 

@@ -123,16 +123,11 @@ def _fold_names(_mapper, _connection, target: Practitioner) -> None:
     target.family_key = fold_text(target.family_name)
 
 
-# The lookup's browse order (family, given name, id) within a jurisdiction, a jurisdiction and
-# profession, and a city: a page of a search without a name is read off one of these.
+# The lookup's browse order (family, given name, id) within a jurisdiction and a city: a page of
+# a search without a name is read off one of these (see migration 0014 for why there is no
+# jurisdiction-and-profession one).
 _NAME_ORDER = (folded(Practitioner.family_key), folded(Practitioner.given_key), Practitioner.id)
 Index("ix_practitioners_browse_jurisdiction", Practitioner.jurisdiction_code, *_NAME_ORDER)
-Index(
-    "ix_practitioners_browse_jurisdiction_profession",
-    Practitioner.jurisdiction_code,
-    Practitioner.profession_code,
-    *_NAME_ORDER,
-)
 Index("ix_practitioners_browse_city", folded(Practitioner.city), *_NAME_ORDER)
 
 
