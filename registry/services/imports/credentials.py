@@ -22,7 +22,15 @@ from sqlalchemy.orm import Session
 from ...models import Credential, CredentialDecision, Practitioner, VerificationStatus
 from ...models.base import utcnow
 from .. import audit, verdict_store
-from ..bulk import IdSet, allocate_ids, insert_rows, one_of, refresh_statistics, select_by_keys
+from ..bulk import (
+    GrowingStatistics,
+    IdSet,
+    allocate_ids,
+    insert_rows,
+    one_of,
+    refresh_statistics,
+    select_by_keys,
+)
 from ..codes import Codes, load_codes
 from ..fields import parse_amount, parse_bool, parse_count, parse_date
 from ..verification import decision_problems
@@ -173,10 +181,12 @@ def import_credentials(
         columns = set(reader.fieldnames or ())
         writer = _ChunkWriter(session, actor, columns, report)
         rows = _clean_rows(raw_rows(reader, report), load_codes(session), report)
+        statistics = GrowingStatistics(session, T, D, writer.seen.table)
         for chunk in chunks(rows):
             writer.resolve(chunk)
             if not report.errors:
                 writer.write(chunk)
+                statistics.grown_to(report.rows)
             if progress:
                 progress(len(chunk))
     if report.errors:

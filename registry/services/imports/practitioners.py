@@ -18,7 +18,15 @@ from ...models import (
 from ...models.base import utcnow
 from ...models.folding import name_keys
 from .. import audit, verdict_store
-from ..bulk import IdSet, allocate_ids, insert_rows, one_of, refresh_statistics, select_by_keys
+from ..bulk import (
+    GrowingStatistics,
+    IdSet,
+    allocate_ids,
+    insert_rows,
+    one_of,
+    refresh_statistics,
+    select_by_keys,
+)
 from ..clinics import ClinicCache
 from ..codes import Codes, load_codes
 from ..fields import parse_date, parse_email, split_list
@@ -166,10 +174,12 @@ def import_practitioners(
         codes = load_codes(session)
         writer = _ChunkWriter(session, actor, columns, ClinicCache(session, actor), report)
         seen = SeenRows(session, "import_seen_practitioners")
+        statistics = GrowingStatistics(session, T, *CHILD_TABLES, seen.table)
         for batch in chunks(_cleaned(raw_rows(reader, report), codes)):
             chunk = _checked(batch, seen, report)
             if chunk and not report.errors:
                 writer.write(chunk)
+                statistics.grown_to(report.rows)
             if progress:
                 progress(len(batch))
     if report.errors:
