@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent
 from ..models.base import utcnow
+from .bulk import insert_rows
 
 _SIMPLE = (str, int, float, bool, type(None))
 
@@ -56,8 +56,9 @@ def record_many(
     session: Session, actor: str, events: Iterable[dict[str, Any]], plain_values: bool = False
 ) -> None:
     """Bulk form of ``record`` for imports: each event has action, target_type, target_id,
-    before and after. One executemany, however many events. ``plain_values``: the callers
-    already made before/after JSON-ready, so they are stored as they are."""
+    before and after. One executemany (COPY on PostgreSQL), however many events.
+    ``plain_values``: the callers already made before/after JSON-ready, so they are stored as
+    they are."""
     now = utcnow()
     made_plain = (lambda d: d) if plain_values else plain_dict
     rows = [
@@ -72,8 +73,7 @@ def record_many(
         }
         for e in events
     ]
-    if rows:
-        session.execute(insert(AuditEvent.__table__), rows)
+    insert_rows(session, AuditEvent.__table__, rows)  # COPY on PostgreSQL
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
