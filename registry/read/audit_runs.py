@@ -40,7 +40,7 @@ from ..models import (
 from ..models.base import utcnow
 from ..rules import RuleBook, assess
 from ..rules.engine import performed
-from ..services.bulk import insert_rows
+from ..services.bulk import insert_rows, refresh_statistics
 from .audit import GAP_FIELDS, csv_document, json_document
 from .audit_run_counts import GC, add_counts, counted_rows, gap_key, totals
 from .cache import data_version
@@ -150,6 +150,9 @@ def _compute(session, book, query, codes, key) -> AuditRun:
             session, run, book, query, iter_snapshots(session, jurisdiction)
         )
     session.flush()
+    # a large run's pages are read off the order index only once the planner knows how many
+    # rows the run has (else it sorts them all for a page beyond the first few)
+    refresh_statistics(session, run.practitioners_checked, G, RV)
     return run
 
 
