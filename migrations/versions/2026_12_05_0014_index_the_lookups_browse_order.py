@@ -46,15 +46,30 @@ def _columns(dialect: str, leading: tuple[str, ...]) -> list:
     return [*columns, *(_folded(dialect, c) for c in NAME_ORDER), "id"]
 
 
+def _given_family(dialect: str) -> list:
+    if dialect == "sqlite":
+        return [_folded(dialect, "given_key"), _folded(dialect, "family_key")]
+    return [sa.text(f"lower({c}) text_pattern_ops") for c in ("given_key", "family_key")]
+
+
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     op.drop_index("ix_practitioners_city_folded", table_name="practitioners")
     for name, leading in INDEXES.items():
         op.create_index(name, "practitioners", _columns(dialect, leading))
+    op.drop_index("ix_practitioners_given_key_folded", table_name="practitioners")
+    op.create_index("ix_practitioners_given_family_folded", "practitioners", _given_family(dialect))
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
+    op.drop_index("ix_practitioners_given_family_folded", table_name="practitioners")
+    given = [sa.text("lower(given_key) text_pattern_ops")] if dialect != "sqlite" else None
+    op.create_index(
+        "ix_practitioners_given_key_folded",
+        "practitioners",
+        given or [_folded(dialect, "given_key")],
+    )
     for name in INDEXES:
         op.drop_index(name, table_name="practitioners")
     op.create_index("ix_practitioners_city_folded", "practitioners", [_folded(dialect, "city")])
