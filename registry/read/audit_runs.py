@@ -284,10 +284,13 @@ class GapPage:
 
 def gap_page(session: Session, run: AuditRun, filters: GapFilter, page: int, size: int) -> GapPage:
     """One page of the filtered gaps, in the audit's order, with the filtered totals (from the
-    run's counts)."""
+    run's counts). Filters that select nothing (a kind of registration gap with a modality)
+    read no gaps: walking the kind's gaps to find none took 160 ms at 1M."""
     total, errors = totals(session, filters.counted)
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
+    if total == 0:
+        return GapPage([], 0, 0, page, pages)
     rows = session.execute(
         select(*(G.c[f] for f in GAP_FIELDS))
         .where(*filters.where)
