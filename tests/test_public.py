@@ -535,3 +535,15 @@ def test_the_data_version_is_read_once_in_the_fresh_window(client, demo, app):
     statements.clear()
     page(client, "/?q=lee")
     assert [s for s in statements if "max(audit_events.id)" in s]
+
+
+def test_a_bad_field_is_marked_for_screen_readers_and_keeps_what_was_typed(client, demo):
+    """The plain-markup form ties each error to its field, as the shared field macro does."""
+    html = page(client, "/?q=smith&city=" + "x" * 101, 400)
+    assert 'aria-describedby="city-error" aria-invalid="true" id="city"' in html
+    assert '<p class="error" id="city-error">at most 100 characters</p>' in html
+    assert 'id="q" name="q" type="search" value="smith"' in html
+    assert '<div class="field has-error">' in html
+    ok = page(client, "/?q=smith&jurisdiction=CA-AB")
+    assert '<option selected value="CA-AB">Alberta</option>' in ok
+    assert "aria-invalid" not in ok

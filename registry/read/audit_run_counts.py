@@ -12,7 +12,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from ..models import AuditRunGap, AuditRunGapCount, AuditRunVerdict, AuditRunVerdictCount
+from ..models import (
+    AuditRun,
+    AuditRunGap,
+    AuditRunGapCount,
+    AuditRunVerdict,
+    AuditRunVerdictCount,
+)
 
 G = AuditRunGap.__table__
 RV = AuditRunVerdict.__table__
@@ -81,14 +87,14 @@ def totals(session: Session, where: list[ColumnElement[bool]]) -> tuple[int, int
     return int(total), int(errors)
 
 
-def kind_counts(session: Session, run: Any) -> dict[str, int]:
+def kind_counts(session: Session, run: AuditRun) -> dict[str, int]:
     rows = session.execute(
         select(GC.c.kind, func.sum(GC.c.count)).where(GC.c.run_id == run.id).group_by(GC.c.kind)
     )
     return {kind: int(count) for kind, count in rows}
 
 
-def verdict_counts(session: Session, run: Any) -> dict[tuple[str, str], dict[str, int]]:
+def verdict_counts(session: Session, run: AuditRun) -> dict[tuple[str, str], dict[str, int]]:
     """{(profession, modality): {verdict: count}} of the declared modalities on the run's day."""
     found: dict[tuple[str, str], dict[str, int]] = {}
     for p, m, v, n in session.execute(
