@@ -173,7 +173,7 @@ def test_results_are_paginated(client, rules, cli, write_csv):
         ("q=smith&page=0", "Page: must be a whole number"),
         ("q=smith&page=-1", "Page: must be a whole number"),
         ("q=smith&page=99999999999999999999", "Page: must be a whole number"),
-        ("modality=cupping", "May perform: must be one of dry_needling, ims, acupuncture."),
+        ("modality=cupping", "May perform: choose Dry needling, IMS or Acupuncture."),
         ("jurisdiction=XX-YY", "Province or state: unknown jurisdiction &#39;XX-YY&#39;."),
         ("profession=astronaut", "Profession: unknown profession &#39;astronaut&#39;."),
         ("q=%00", "Name or registration number: must not contain control characters."),
@@ -185,6 +185,7 @@ def test_bad_parameters_re_render_the_form_with_a_reason(client, demo, query, me
     assert "Please check your search" in html and message in html
     assert '<form method="get" action="/"' in html
     assert "\x00" not in html
+    assert "must be one of" not in html  # the choices in words, not as codes
 
 
 def test_a_page_past_the_end_says_so(client, demo):

@@ -36,13 +36,21 @@ def form_view(
 ) -> SearchFormView:
     shown = {name: _printable(values.get(name) or "") for name in LABELS}
     jurisdictions, professions = choices
-    return SearchFormView(shown, dict(errors or {}), tuple(jurisdictions), tuple(professions))
+    return SearchFormView(shown, in_words(errors or {}), tuple(jurisdictions), tuple(professions))
+
+
+def in_words(errors: Mapping[str, str]) -> dict[str, str]:
+    """The parse errors as a visitor reads them: the API's reason for an unknown "may
+    perform" value lists codes, the page names the choices."""
+    *first, last = MODALITY_NAMES.values()
+    plain = {"modality": f"choose {', '.join(first)} or {last}"}
+    return {name: plain.get(name, message) for name, message in errors.items()}
 
 
 def problem_sentences(errors: Mapping[str, str]) -> list[str]:
     """The parse errors as sentences naming each field, for the list on top of the page."""
     sentences = []
-    for name, message in errors.items():
+    for name, message in in_words(errors).items():
         sentences.append(f"{LABELS.get(name, name.capitalize())}: {message}.")
     return sentences
 
