@@ -13,7 +13,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from ..models import Jurisdiction, Practitioner, Profession
@@ -42,12 +58,26 @@ def _prefix(text: str) -> str:
     return escaped + "%"
 
 
+def _like(column, pattern) -> ColumnElement[bool]:
+    return folded(column).like(folded(pattern), escape="\\")
+
+
 def starts_with(column, text: str) -> ColumnElement[bool]:
-    return folded(column).like(folded(literal(_prefix(text))), escape="\\")
+    return _like(column, literal(_prefix(text)))
 
 
 def equals(column, text: str) -> ColumnElement[bool]:
     return folded(column) == folded(literal(text))
+
+
+def _name_terms(name, first, rest) -> list[ColumnElement[bool]]:
+    """Family or given name starting with ``name``, or given name starting with ``first``
+    and family name with ``rest`` (patterns, as literals or parameters; ``rest`` None for a
+    one-word search)."""
+    terms = [_like(P.family_key, name), _like(P.given_key, name)]
+    if rest is not None:
+        terms.append(and_(_like(P.given_key, first), _like(P.family_key, rest)))
+    return terms
 
 
 def name_matches(text: str) -> ColumnElement[bool]:
@@ -55,50 +85,125 @@ def name_matches(text: str) -> ColumnElement[bool]:
     case ignored ("levesque" finds "Lévesque", "CHLOE" finds "Chloé"), each served by an
     index on the stored folded names."""
     key = fold_text(text).strip()
-    terms = [starts_with(P.family_key, key), starts_with(P.given_key, key)]
     first, _, rest = key.partition(" ")
-    if rest.strip():
-        terms.append(and_(starts_with(P.given_key, first), starts_with(P.family_key, rest.strip())))
-    return or_(*terms)
+    rest = literal(_prefix(rest.strip())) if rest.strip() else None
+    return or_(*_name_terms(literal(_prefix(key)), literal(_prefix(first)), rest))
 
 
-def name_or_number(q: str) -> ColumnElement[bool]:
-    """``name_matches(q)``, or a registration number starting with ``q`` (case-insensitive:
-    "1015" finds nothing unless a number starts so, "ab-10" finds AB-1001...)."""
-    return or_(name_matches(q), starts_with(P.registration_number, q.strip()))
+# A search's statements are built once per *shape* (which criteria it has) with parameters,
+# and run on the session's connection: building and compiling them for every search was a
+# third of an uncached search's time.
+@dataclass(frozen=True)
+class Shape:
+    q: bool
+    words: bool  # "given family": the query has a second word
+    jurisdiction: bool
+    profession: bool
+    city: bool
+    modality: bool
 
 
-def ranked(q: str | None) -> tuple:
-    """The result order: for a search by name or number, exact matches first (the number
-    itself, the family name, "given family"), then by family and given name."""
-    if not q:
-        return ORDER
+def _words(q: str) -> tuple[str, str, str]:
     key = fold_text(q).strip()
     first, _, rest = key.partition(" ")
+    return key, first, rest.strip()
+
+
+def shape_of(search: SearchQuery) -> Shape:
+    return Shape(
+        q=bool(search.q),
+        words=bool(search.q and _words(search.q)[2]),
+        jurisdiction=bool(search.jurisdiction),
+        profession=bool(search.profession),
+        city=bool(search.city),
+        modality=bool(search.modality),
+    )
+
+
+def parameters(search: SearchQuery, today: date, limit: int, offset: int) -> dict:
+    """The values of a search's statement parameters (those its shape does not use are
+    ignored)."""
+    key, first, rest = _words(search.q)
+    number = search.q.strip()
+    return {
+        "name": _prefix(key),
+        "first": _prefix(first),
+        "rest": _prefix(rest),
+        "number": _prefix(number),
+        "exact_number": number,
+        "exact_name": key,
+        "exact_first": first,
+        "exact_rest": rest,
+        "jurisdiction": search.jurisdiction,
+        "profession": search.profession,
+        "city": search.city,
+        "modality": search.modality,
+        "today": today,
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+def _where(shape: Shape) -> list:
+    conds: list = []
+    if shape.q:
+        rest = bindparam("rest", type_=String) if shape.words else None
+        names = _name_terms(bindparam("name", type_=String), bindparam("first", type_=String), rest)
+        conds.append(or_(*names, _like(P.registration_number, bindparam("number", type_=String))))
+    if shape.jurisdiction:
+        # With a name or number, its own indexes narrow best; written so, the jurisdiction
+        # cannot pull SQLite onto the registration key's index (13,000 rows for a province).
+        column = P.jurisdiction_code.concat("") if shape.q else P.jurisdiction_code
+        conds.append(column == bindparam("jurisdiction", type_=String))
+    if shape.profession:
+        conds.append(P.profession_code == bindparam("profession", type_=String))
+    if shape.city:
+        conds.append(folded(P.city) == folded(bindparam("city", type_=String)))
+    if shape.modality:
+        conds.append(may_today(bindparam("modality", type_=String), bindparam("today", type_=Date)))
+    return conds
+
+
+def _order(shape: Shape) -> tuple:
+    """The result order: for a search by name or number, exact matches first (the number
+    itself, the family name, "given family"), then by family and given name."""
+    if not shape.q:
+        return ORDER
     exact = or_(
-        equals(P.registration_number, q.strip()),
-        P.family_key == key,
-        and_(P.given_key == first, P.family_key == rest.strip()) if rest.strip() else false(),
+        folded(P.registration_number) == folded(bindparam("exact_number", type_=String)),
+        P.family_key == bindparam("exact_name", type_=String),
+        and_(
+            P.given_key == bindparam("exact_first", type_=String),
+            P.family_key == bindparam("exact_rest", type_=String),
+        )
+        if shape.words
+        else false(),
     )
     return (case((exact, 0), else_=1), *ORDER)
 
 
-def conditions(search: SearchQuery, today: date) -> list:
-    conds: list = []
-    if search.q:
-        conds.append(name_or_number(search.q))
-    if search.jurisdiction:
-        # With a name or number, its own indexes narrow best; written so, the jurisdiction
-        # cannot pull SQLite onto the registration key's index (13,000 rows for a province).
-        column = P.jurisdiction_code.concat("") if search.q else P.jurisdiction_code
-        conds.append(column == search.jurisdiction)
-    if search.profession:
-        conds.append(P.profession_code == search.profession)
-    if search.city:
-        conds.append(equals(P.city, search.city))
-    if search.modality:
-        conds.append(may_today(search.modality, today))
-    return conds
+_STATEMENTS: dict[tuple[Shape, str], Select] = {}
+
+
+def statement(shape: Shape, kind: str) -> Select:
+    """``kind``: "count" (matches), "page" (a page's rows) or "counted page" (with the
+    number of all matches on each row: a window count)."""
+    found = _STATEMENTS.get((shape, kind))
+    if found is None:
+        where = _where(shape)
+        if kind == "count":
+            found = select(func.count()).select_from(P).where(*where)
+        else:
+            windowed = (func.count().over().label("total"),) if kind == "counted page" else ()
+            found = (
+                select(*ROW_COLUMNS, *windowed)
+                .where(*where)
+                .order_by(*_order(shape))
+                .limit(bindparam("limit", type_=Integer))
+                .offset(bindparam("offset", type_=Integer))
+            )
+        _STATEMENTS[(shape, kind)] = found
+    return found
 
 
 @dataclass
@@ -142,21 +247,16 @@ class Results:
         return self.search.page <= self.pages
 
 
-def _hits(
-    session: Session, where: list, limit: int, offset: int, order, windowed: bool
-) -> tuple[list[Hit], int | None]:
-    """The rows of a page and, ``windowed``, the number of all matching rows with them (a
-    window count: the rows are found and sorted once, not once to count and again to page);
-    else the total is None."""
-    columns = (*ROW_COLUMNS, func.count().over().label("total")) if windowed else ROW_COLUMNS
-    query = select(*columns).where(*where).order_by(*order).limit(limit).offset(offset)
+def _hits(connection: Connection, query: Select, values: dict) -> tuple[list[Hit], int | None]:
+    """The rows of a page and, for a windowed query, the number of all matching rows with
+    them (the rows are found and sorted once, not once to count and again to page)."""
     hits, total = [], None
-    for r in session.execute(query):
-        values = dict(r._mapping)
-        total = values.pop("total", None)
-        status = values["registration_status"]
-        values["registration_status"] = getattr(status, "value", status)
-        hits.append(Hit(**values))
+    for r in connection.execute(query, values):
+        row = dict(r._mapping)
+        total = row.pop("total", None)
+        status = row["registration_status"]
+        row["registration_status"] = getattr(status, "value", status)
+        hits.append(Hit(**row))
     return hits, total
 
 
@@ -170,19 +270,20 @@ def run_search(
     statement (two for a page past the end). A search by filters alone lists people in name
     order, which the browse indexes hold: it counts (from an index) and reads the page off
     one, so neither sorts thousands of rows."""
-    where = conditions(search, today)
+    shape = shape_of(search)
     offset = (search.page - 1) * page_size
-    order = ranked(search.q)
+    values = parameters(search, today, page_size, offset)
+    connection = session.connection()
 
     def count() -> int:
-        return session.scalar(select(func.count()).select_from(P).where(*where)) or 0
+        return connection.execute(statement(shape, "count"), values).scalar() or 0
 
     if search.q:
-        hits, total = _hits(session, where, page_size, offset, order, windowed=True)
+        hits, total = _hits(connection, statement(shape, "counted page"), values)
         total = count() if total is None else total
     else:
         total = count()
-        hits = _hits(session, where, page_size, offset, order, False)[0] if offset < total else []
+        hits = _hits(connection, statement(shape, "page"), values)[0] if offset < total else []
     results = Results(search, total, page_size, hits)
     if with_status and hits:
         found = verdicts_today(session, [h.id for h in hits], today)

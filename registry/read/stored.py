@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Date, Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Practitioner, PractitionerModality, StoredVerdict
@@ -38,6 +38,20 @@ def may_today(modality: str, day: date) -> ColumnElement[bool]:
     )
 
 
+def _page_verdicts() -> Select:
+    """Declared modalities of some practitioners and their current stored rows, built once."""
+    M = PractitionerModality
+    day = bindparam("day", type_=Date)
+    stored = and_(
+        V.practitioner_id == M.practitioner_id, V.modality == M.modality_code, current(day)
+    )
+    rows = select(M.practitioner_id, M.modality_code, V.verdict).outerjoin(V, stored)
+    return rows.where(M.practitioner_id.in_(bindparam("ids", expanding=True)))
+
+
+_PAGE_VERDICTS = _page_verdicts()
+
+
 def verdicts_today(session: Session, ids: Iterable[int], day: date) -> dict[int, dict[str, str]]:
     """{practitioner id: {declared modality: verdict code}} for ``ids`` on ``day``: one
     query (declared modalities and their current stored rows), plus the engine for anyone
@@ -47,12 +61,7 @@ def verdicts_today(session: Session, ids: Iterable[int], day: date) -> dict[int,
         return {}
     declared: dict[int, list[str]] = defaultdict(list)
     found: dict[int, dict[str, str]] = defaultdict(dict)
-    M = PractitionerModality
-    stored = and_(
-        V.practitioner_id == M.practitioner_id, V.modality == M.modality_code, current(day)
-    )
-    rows = select(M.practitioner_id, M.modality_code, V.verdict).outerjoin(V, stored)
-    for pid, m, verdict in session.execute(rows.where(M.practitioner_id.in_(ids))):
+    for pid, m, verdict in session.connection().execute(_PAGE_VERDICTS, {"ids": ids, "day": day}):
         declared[pid].append(m)
         if verdict is not None:
             found[pid][m] = verdict
