@@ -3,10 +3,17 @@ by their first characters, exact matches first."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import date
+from itertools import product
 
-from registry.models import Practitioner
+import pytest
+from sqlalchemy import func, select
+
+from registry.models import Practitioner, StoredVerdict
 from registry.models.folding import fold_text
+from registry.read.stored import may_today
+from registry.rules.model import MODALITY_ORDER as MODALITIES
+from registry.services.practitioners import update_practitioner
 
 HEADER = (
     "jurisdiction,profession,registration_number,given_name,family_name,registration_status,"
@@ -76,3 +83,48 @@ def test_names_changed_through_the_orm_are_refolded(session, people):
 )
 def test_fold_text(name, key):
     assert fold_text(name) == key
+
+
+def total(client, **params) -> int:
+    response = client.get("/api/v1/practitioners", query_string=params)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["total"]
+
+
+def test_may_perform_totals_equal_counting_each_practitioner(client, demo, session):
+    """A "may perform" search without a name counts the authorized stored rows (which say
+    where their practitioner is); that total is the number of practitioners its filters and
+    ``may_today`` select, for every jurisdiction, profession and city on file."""
+    P, today = Practitioner, date.today()
+    places = session.execute(select(P.jurisdiction_code, P.profession_code, P.city).distinct())
+    filters: set[tuple] = set()
+    for jurisdiction, profession, city in places:
+        filters |= {(jurisdiction, None, None), (jurisdiction, profession, None)}
+        filters |= {(None, profession, None), (None, None, city), (None, None, None)}
+    seen_someone = False
+    for (jurisdiction, profession, city), modality in product(sorted(filters, key=str), MODALITIES):
+        where = [may_today(modality, today)]
+        where += [P.jurisdiction_code == jurisdiction] if jurisdiction else []
+        where += [P.profession_code == profession] if profession else []
+        where += [func.lower(P.city) == city.lower()] if city else []
+        expected = session.scalar(select(func.count()).select_from(P).where(*where))
+        params = {"jurisdiction": jurisdiction, "profession": profession, "city": city}
+        params = {k: v for k, v in params.items() if v} | {"modality": modality}
+        assert total(client, **params) == expected, params
+        seen_someone = seen_someone or expected > 0
+    assert seen_someone
+
+
+def test_someone_who_moves_is_counted_in_their_new_city(client, demo, session):
+    row = session.execute(
+        select(StoredVerdict.practitioner_id, StoredVerdict.modality).where(
+            StoredVerdict.verdict == "authorized", StoredVerdict.city.is_not(None)
+        )
+    ).first()
+    p = session.get(Practitioner, row.practitioner_id)
+    old = p.city
+    before = total(client, city=old, modality=row.modality)
+    update_practitioner(session, "test", p, {"city": "Elsewhere Falls"}, p.version)
+    session.commit()
+    assert total(client, city="elsewhere falls", modality=row.modality) == 1
+    assert total(client, city=old, modality=row.modality) == before - 1

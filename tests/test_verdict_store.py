@@ -13,7 +13,7 @@ from registry.models import Credential, Practitioner, StoredVerdict, Verificatio
 from registry.rules import RuleBook, authorization
 from registry.rules.horizon import holds_until
 from registry.services import verdict_store
-from registry.services.practitioners import set_modalities
+from registry.services.practitioners import set_modalities, update_practitioner
 from registry.services.verification import append
 
 from .test_engine_properties import MODALITIES, dates, practitioners, requirements
@@ -133,6 +133,41 @@ def test_check_verdicts_names_a_tampered_row_and_refresh_all_repairs_it(demo, se
 
     repaired = cli("registry", "refresh-verdicts", "--all")
     assert repaired.exit_code == 0 and "stored verdicts refreshed for" in repaired.output
+    assert cli("registry", "check-verdicts").exit_code == 0
+
+
+def where_stored(session, p: Practitioner) -> set[tuple]:
+    rows = select(
+        StoredVerdict.jurisdiction_code, StoredVerdict.profession_code, StoredVerdict.city
+    ).where(StoredVerdict.practitioner_id == p.id)
+    return set(session.execute(rows))
+
+
+def test_stored_rows_say_where_their_practitioner_is_and_follow_a_move(demo, session):
+    """The rows carry the practitioner's jurisdiction, profession and city (what "may perform
+    here" is counted by); a move to another city rewrites them in the same transaction."""
+    p = session.scalar(
+        select(Practitioner).join(StoredVerdict).where(StoredVerdict.verdict == "authorized")
+    )
+    assert where_stored(session, p) == {(p.jurisdiction_code, p.profession_code, p.city)}
+    update_practitioner(session, "test", p, {"city": "Elsewhere Falls"}, p.version)
+    assert where_stored(session, p) == {(p.jurisdiction_code, p.profession_code, "Elsewhere Falls")}
+    session.commit()
+    assert exact(session) == []
+
+
+def test_check_verdicts_names_a_row_that_says_the_wrong_city(demo, session, cli):
+    p = session.scalar(select(Practitioner).join(StoredVerdict))
+    session.execute(
+        update(StoredVerdict.__table__)
+        .where(StoredVerdict.practitioner_id == p.id)
+        .values(city="Nowhere")
+    )
+    session.commit()
+    found = cli("registry", "check-verdicts")
+    assert found.exit_code == 1
+    assert f"practitioner {p.id}," in found.output and "Nowhere)" in found.output
+    assert cli("registry", "refresh-verdicts", "--all").exit_code == 0
     assert cli("registry", "check-verdicts").exit_code == 0
 
 

@@ -42,6 +42,7 @@ PRACTITIONER_COLUMNS = (
     P.c.practising_since,
     P.c.registration_class,
     P.c.registration_expires_on,
+    P.c.city,
 )
 CREDENTIAL_COLUMNS = (
     C.c.practitioner_id,
@@ -85,6 +86,7 @@ _PRACTITIONER = reader(
     "practising_since",
     "registration_class",
     "registration_expires_on",
+    "city",
 )
 _CREDENTIAL = reader(
     CREDENTIAL_COLUMNS,
@@ -225,9 +227,21 @@ def iter_snapshots(
         declared = _modalities(modalities.upto(last))
         held, made = _grouped(credentials.upto(last)), _grouped(decisions.upto(last))
         for row in rows:
-            pid, j, prof, number, given, family, status, since, begun, practising, cls, ends = (
-                _PRACTITIONER(row)
-            )
+            (
+                pid,
+                j,
+                prof,
+                number,
+                given,
+                family,
+                status,
+                since,
+                begun,
+                practising,
+                cls,
+                ends,
+                city,
+            ) = _PRACTITIONER(row)
             performs = declared.get(pid, ())
             creds = (
                 _credentials(held.get(pid, ()), made.get(pid))
@@ -248,6 +262,7 @@ def iter_snapshots(
                 creds,
                 pid,
                 practising,
+                city,
             )
 
 

@@ -105,6 +105,7 @@ class PractitionerSnap:
     id: int | None = None
     # First licensed in this profession anywhere (CONTRACT v2); None: ``registered_since``.
     practising_since: date | None = None
+    city: str | None = None  # not read by the rules: the verdict store keeps it beside each row
 
     @property
     def practising_from(self) -> date:

@@ -66,6 +66,9 @@ def rows_for(
             "rule_set_version": version,
             "computed_on": day,
             "holds_until": holds_until(snap, book, day, modality),
+            "jurisdiction_code": snap.jurisdiction,
+            "profession_code": snap.profession,
+            "city": snap.city,
         }
 
 
@@ -237,11 +240,12 @@ def refresh_due(session: Session, day: date | None = None) -> int:
 def differences(session: Session, day: date | None = None) -> Iterator[str]:
     """Every way the store differs from a full evaluation on ``day``, in words: a missing,
     extra or different row (the verdict, its rule or a ``holds_until`` other than the
-    evaluation's). Empty when the store is exact."""
+    evaluation's, or a jurisdiction, profession or city other than the practitioner's).
+    Empty when the store is exact."""
     day = day or date.today()
     book, version = rule_book(session), _active_version(session)
     stored: dict[tuple[int, str], tuple] = {}
-    columns = (V.c.practitioner_id, V.c.modality, V.c.verdict, V.c.rule_id, V.c.holds_until)
+    columns = (V.c.practitioner_id, V.c.modality, *(V.c[name] for name in _COMPARED))
     current = or_(V.c.holds_until.is_(None), V.c.holds_until >= day)
     query = select(*columns).where(V.c.computed_on <= day, current)
     for chunk in _chunks(session.execute(query.order_by(V.c.practitioner_id))):
@@ -249,7 +253,7 @@ def differences(session: Session, day: date | None = None) -> Iterator[str]:
     for snap in iter_snapshots(session):
         for row in rows_for(snap, book, day, version):
             key = (row["practitioner_id"], row["modality"])
-            want = (row["verdict"], row["rule_id"], row["holds_until"])
+            want = tuple(row[name] for name in _COMPARED)
             have = stored.pop(key, None)
             if have is None:
                 yield f"practitioner {key[0]}, {key[1]}: no current row (should be {want[0]})"
@@ -262,9 +266,13 @@ def differences(session: Session, day: date | None = None) -> Iterator[str]:
         yield f"practitioner {pid}, {modality}: stored {have[0]} but not declared"
 
 
+_COMPARED = ("verdict", "rule_id", "holds_until", "jurisdiction_code", "profession_code", "city")
+
+
 def _words(row: tuple) -> str:
-    verdict, rule_id, until = row
-    return f"{verdict} under {rule_id or 'no rule'} until {until or 'further notice'}"
+    verdict, rule_id, until, jurisdiction, profession, city = row
+    where = f"{jurisdiction}, {profession}, {city or 'no city'}"
+    return f"{verdict} under {rule_id or 'no rule'} until {until or 'further notice'} ({where})"
 
 
 def _chunks(result) -> Iterator[list]:
