@@ -7,7 +7,7 @@ from datetime import date
 from itertools import product
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from registry.models import Practitioner, StoredVerdict
 from registry.models.folding import fold_text
@@ -128,3 +128,11 @@ def test_someone_who_moves_is_counted_in_their_new_city(client, demo, session):
     session.commit()
     assert total(client, city="elsewhere falls", modality=row.modality) == 1
     assert total(client, city=old, modality=row.modality) == before - 1
+
+
+def test_postgresql_plans_every_search_for_its_own_prefix(session):
+    """A generic plan of ``LIKE $1`` cannot use the prefix's index range: after five runs of
+    a search's statement PostgreSQL could switch to one and read the whole table."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL plans only")
+    assert session.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
