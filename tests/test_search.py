@@ -136,3 +136,22 @@ def test_postgresql_plans_every_search_for_its_own_prefix(session):
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL plans only")
     assert session.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+
+
+def test_postgresql_keeps_finer_statistics_of_folded_names(session):
+    """Enough histogram buckets that a name prefix is estimated right (migration 0017), so
+    "Charlotte Mart" is looked up in the given-and-family index, not the family one."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL statistics only")
+    targets = session.execute(
+        text(
+            "SELECT c.relname, a.attnum, a.attstattarget FROM pg_attribute a "
+            "JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname IN "
+            "('ix_practitioners_family_key_folded', 'ix_practitioners_given_family_folded')"
+        )
+    )
+    assert {(name, number): target for name, number, target in targets} == {
+        ("ix_practitioners_family_key_folded", 1): 500,
+        ("ix_practitioners_given_family_folded", 1): 500,
+        ("ix_practitioners_given_family_folded", 2): 500,
+    }
