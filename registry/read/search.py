@@ -270,12 +270,10 @@ def _hits(connection: Connection, query: Select, values: dict) -> tuple[list[Hit
     """The rows of a page and, for a windowed query, the number of all matching rows with
     them (the rows are found and sorted once, not once to count and again to page)."""
     hits, total = [], None
-    for r in connection.execute(query, values):
-        row = dict(r._mapping)
-        total = row.pop("total", None)
-        status = row["registration_status"]
-        row["registration_status"] = getattr(status, "value", status)
-        hits.append(Hit(**row))
+    for row in connection.execute(query, values):
+        *columns, status, cls, city = row[: len(ROW_COLUMNS)]
+        hits.append(Hit(*columns, getattr(status, "value", status), cls, city))
+        total = row[len(ROW_COLUMNS)] if len(row) > len(ROW_COLUMNS) else None
     return hits, total
 
 
