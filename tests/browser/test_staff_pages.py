@@ -34,6 +34,7 @@ PAGES = {
         ("public-index", "/"),
         ("public-search", "/?q=sharma"),
         ("public-search-no-hits", "/?q=Mei+Smyth&city=Calgary&jurisdiction=CA-AB"),
+        ("public-search-bad-field", "/?q=sharma&modality=cupping"),
         ("public-practitioner", f"/practitioners/{RECORD}"),
         ("public-about", "/about"),
     ],
