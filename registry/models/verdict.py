@@ -49,9 +49,10 @@ class StoredVerdict(Base):
 
 
 # Counting who may perform a modality in a jurisdiction (and profession), or in a city, today:
-# the authorized rows only, with the days that make a row current, so the count reads nothing
-# but the index.
-_CURRENT = (StoredVerdict.holds_until, StoredVerdict.computed_on)
+# the authorized rows only, with the days that make a row current, so that the count reads
+# nothing but the index (the verdict is there for SQLite to see the index covers the query;
+# PostgreSQL needs the city itself beside its folded form for the same).
+_CURRENT = (StoredVerdict.holds_until, StoredVerdict.computed_on, StoredVerdict.verdict)
 Index(
     "ix_stored_verdicts_authorized_where",
     StoredVerdict.modality,
@@ -67,5 +68,6 @@ Index(
     folded(StoredVerdict.city),
     *_CURRENT,
     postgresql_where=AUTHORIZED_ONLY,
+    postgresql_include=["city"],
     sqlite_where=AUTHORIZED_ONLY,
 )
