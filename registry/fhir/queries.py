@@ -25,7 +25,7 @@ from ..models import (
     Profession,
     VerificationStatus,
 )
-from ..read.search import ORDER, equals, name_matches
+from ..read.search_sql import ORDER, equals, name_matches
 from .params import PractitionerSearch, alternatives
 
 P, C = Practitioner, Credential
