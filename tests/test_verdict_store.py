@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from registry.models import Credential, Practitioner, StoredVerdict, VerificationStatus
 from registry.rules import RuleBook, authorization
 from registry.rules.horizon import holds_until
-from registry.services import verdict_store
+from registry.services import verdict_check, verdict_store
 from registry.services.practitioners import set_modalities, update_practitioner
 from registry.services.verification import append
 
@@ -28,7 +28,7 @@ def stored(session, p: Practitioner, modality: str = "dry_needling") -> str | No
 
 
 def exact(session) -> list[str]:
-    return list(verdict_store.differences(session))
+    return list(verdict_check.differences(session))
 
 
 def pending_alberta_physio(session) -> Practitioner:

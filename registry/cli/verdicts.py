@@ -11,7 +11,7 @@ from .. import db
 from ..read import audit_runs
 from ..read.params import AuditQuery
 from ..read.rulebook import current_rule_book
-from ..services import audit, verdict_store
+from ..services import audit, verdict_check, verdict_store
 from . import registry_cli
 from .common import actor, fail, guarded
 
@@ -51,7 +51,7 @@ def refresh_verdicts_command(everything: bool, no_audits: bool) -> None:
 @guarded
 def check_verdicts_command() -> None:
     """Compare the stored verdicts with a full evaluation of today; exit 1 on any difference."""
-    found = verdict_store.differences(db.session())
+    found = verdict_check.differences(db.session())
     shown = list(islice(found, SHOWN))
     if not shown:
         click.echo("stored verdicts equal a full evaluation of today")

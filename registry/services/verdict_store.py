@@ -12,7 +12,8 @@ the same transaction:
 - Time passing is ``refresh_due`` (``registry refresh-verdicts``, daily): only the rows whose
   ``holds_until`` has passed, or that were computed for another day.
 
-``differences`` compares the store with a full evaluation (``registry check-verdicts``).
+``services.verdict_check`` compares the store with a full evaluation (``registry
+check-verdicts``).
 Set-based throughout: CHUNK practitioners at a time, four snapshot queries, one delete and
 one executemany per chunk, so memory stays flat in the registry's size.
 """
@@ -34,7 +35,7 @@ from ..models import (
     RuleSet,
     StoredVerdict,
 )
-from ..read.rulebook import current_rule_book, rule_book
+from ..read.rulebook import current_rule_book
 from ..read.snapshots import iter_snapshots
 from ..rules import PractitionerSnap, RuleBook
 from ..rules.engine import authorization, performed
@@ -72,7 +73,7 @@ def rows_for(
         }
 
 
-def _active_version(session: Session) -> int | None:
+def active_version(session: Session) -> int | None:
     return session.scalar(select(RuleSet.version).where(RuleSet.active.is_(True)))
 
 
@@ -87,7 +88,7 @@ def refresh(session: Session, ids: Iterable[int], day: date | None = None) -> in
     if not ids:
         return 0
     day = day or date.today()
-    book, version = current_rule_book(session), _active_version(session)
+    book, version = current_rule_book(session), active_version(session)
     if isinstance(ids, IdSet) and len(ids) * STREAM_FROM >= _registry_size(session):
         return _refresh_streamed(session, ids, book, day, version)
     count = 0
@@ -235,49 +236,6 @@ def refresh_due(session: Session, day: date | None = None) -> int:
     stale = due(day).subquery()
     query = select(stale.c.practitioner_id).order_by(stale.c.practitioner_id)
     return sum(refresh(session, chunk, day) for chunk in _ids(session, query))
-
-
-def differences(session: Session, day: date | None = None) -> Iterator[str]:
-    """Every way the store differs from a full evaluation on ``day``, in words: a missing,
-    extra or different row (the verdict, its rule or a ``holds_until`` other than the
-    evaluation's, or a jurisdiction, profession or city other than the practitioner's).
-    Empty when the store is exact."""
-    day = day or date.today()
-    book, version = rule_book(session), _active_version(session)
-    stored: dict[tuple[int, str], tuple] = {}
-    columns = (V.c.practitioner_id, V.c.modality, *(V.c[name] for name in _COMPARED))
-    current = or_(V.c.holds_until.is_(None), V.c.holds_until >= day)
-    query = select(*columns).where(V.c.computed_on <= day, current)
-    for chunk in _chunks(session.execute(query.order_by(V.c.practitioner_id))):
-        stored.update({(r.practitioner_id, r.modality): tuple(r)[2:] for r in chunk})
-    for snap in iter_snapshots(session):
-        for row in rows_for(snap, book, day, version):
-            key = (row["practitioner_id"], row["modality"])
-            want = tuple(row[name] for name in _COMPARED)
-            have = stored.pop(key, None)
-            if have is None:
-                yield f"practitioner {key[0]}, {key[1]}: no current row (should be {want[0]})"
-            elif tuple(have) != want:
-                yield (
-                    f"practitioner {key[0]}, {key[1]}: stored {_words(have)}, "
-                    f"evaluated {_words(want)}"
-                )
-    for (pid, modality), have in sorted(stored.items()):
-        yield f"practitioner {pid}, {modality}: stored {have[0]} but not declared"
-
-
-_COMPARED = ("verdict", "rule_id", "holds_until", "jurisdiction_code", "profession_code", "city")
-
-
-def _words(row: tuple) -> str:
-    verdict, rule_id, until, jurisdiction, profession, city = row
-    where = f"{jurisdiction}, {profession}, {city or 'no city'}"
-    return f"{verdict} under {rule_id or 'no rule'} until {until or 'further notice'} ({where})"
-
-
-def _chunks(result) -> Iterator[list]:
-    while rows := result.fetchmany(CHUNK):
-        yield rows
 
 
 # --- noticing ORM writes ------------------------------------------------------------------
