@@ -91,8 +91,10 @@ def run_search(
 
     A search by name or number sorts its matches by rank, so it counts them as it goes: one
     statement (two for a page past the end). A search by filters alone lists people in name
-    order, which the browse indexes hold: it counts (from an index) and reads the page off
-    one, so neither sorts thousands of rows."""
+    order, which the browse indexes hold: it counts (from an index; with "may perform", from
+    the authorized stored rows' own) and reads the page off one, so neither sorts thousands
+    of rows. The statements run on the session's connection: what they read is what the
+    session has flushed (these are read-only pages)."""
     shape = shape_of(search)
     offset = (search.page - 1) * page_size
     values = parameters(search, today, page_size, offset)
