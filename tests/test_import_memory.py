@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from registry.models import Credential, Practitioner, StoredVerdict
-from registry.services import verdict_store
+from registry.services import verdict_check
 from registry.services.bulk import IdSet
 from registry.services.imports import (
     ImportRefused,
@@ -130,9 +130,9 @@ def test_imports_in_one_transaction_each_keep_their_own_record_of_rows(small_chu
 @pytest.mark.parametrize("touched", [[3], range(40)], ids=["by id", "streamed"])
 def test_the_verdict_store_is_exact_after_each_import(demo, session, touched):
     import_practitioners(session, "test", io.StringIO(practitioners(range(40))))
-    assert list(verdict_store.differences(session)) == []
+    assert list(verdict_check.differences(session)) == []
     import_credentials(session, "test", io.StringIO(credentials(touched)))
-    assert list(verdict_store.differences(session)) == []
+    assert list(verdict_check.differences(session)) == []
     stored = (
         select(func.count())
         .select_from(StoredVerdict)
