@@ -43,11 +43,13 @@ def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
 
 
 def one_of(session: Session, column, values: Collection[int]) -> ColumnElement[bool]:
-    """``column IN values`` for integer ids; one array parameter on PostgreSQL instead of one
-    parameter per value."""
+    """``column IN values`` for integer ids, in one parameter instead of one per value: an
+    array on PostgreSQL, a JSON list read by ``json_each`` on SQLite (expanding a chunk's
+    2,000 parameters cost SQLAlchemy more than SQLite took to run the statement)."""
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    return column.in_(list(values))
+    each = func.json_each(bindparam(None, json.dumps(list(values)), type_=String))
+    return column.in_(select(each.table_valued("value").c.value))
 
 
 ANALYZE_AFTER = 10_000  # rows written by one import before the planner's statistics are renewed
@@ -136,23 +138,29 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     one with a computed default (a timestamp) is an error."""
     if not rows:
         return
-    conn = session.connection()
     given = list(rows[0])
+    insert_columns(session, table, dict(zip(given, _columns(rows, given), strict=True)))
+
+
+def insert_columns(session: Session, table: Table, columns: dict[str, Sequence]) -> None:
+    """``insert_rows`` for rows given a column at a time ({column key: its values, one per
+    row}), for callers that have them so: no dictionary per row to build and take apart."""
+    count = len(next(iter(columns.values()), ()))
+    if not count:
+        return
+    conn = session.connection()
     defaults = {}
     for c in table.c:
-        if c.key in given or c.default is None:
+        if c.key in columns or c.default is None:
             continue
         if not c.default.is_scalar:
             raise ValueError(f"insert_rows: give {table.name}.{c.key} (its default is computed)")
         defaults[c.key] = c.default.arg
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=[*given, *defaults])
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=[*columns, *defaults])
     names = list(compiled.positiontup or compiled.binds)
     process = compiled._bind_processors  # the processors SQLAlchemy itself would apply
-    count = len(rows)
-    by_name = dict(zip(given, _columns(rows, given), strict=True))
-    by_name |= {k: [v] * count for k, v in defaults.items()}
-    columns = [_processed(process.get(n), by_name[n]) for n in names]
-    params = list(zip(*columns, strict=True))
+    by_name = columns | {k: [v] * count for k, v in defaults.items()}
+    params = list(zip(*(_processed(process.get(n), by_name[n]) for n in names), strict=True))
     if conn.dialect.name == "postgresql":
         _copy(conn, table, names, params)
     elif compiled.positional:
@@ -162,10 +170,11 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
 
 
 def _columns(rows: list[dict[str, Any]], keys: list[str]) -> list[Sequence]:
-    """The values of ``keys`` in ``rows``, one sequence per key (C-speed: itemgetter, zip)."""
-    if len(keys) == 1:
-        return [[row[keys[0]] for row in rows]]
-    return list(zip(*map(itemgetter(*keys), rows), strict=True))
+    """The values of ``keys`` in ``rows``, one list per key (C-speed: map, itemgetter), with
+    no tuple per row on the way: a row's tuple holding a dict (an audit event's values)
+    stays in the garbage collector's watch, and a chunk's worth of them lived long enough to
+    reach its old generation and bring on its full collections."""
+    return [list(map(itemgetter(key), rows)) for key in keys]
 
 
 def _processed(process, values: Sequence) -> Sequence:

@@ -10,7 +10,7 @@ pending). A file gives ``verification`` or ``verified``, not both.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from functools import lru_cache
 from operator import itemgetter
@@ -26,7 +26,7 @@ from ..bulk import (
     GrowingStatistics,
     IdSet,
     allocate_ids,
-    insert_rows,
+    insert_columns,
     one_of,
     refresh_statistics,
     select_by_keys,
@@ -74,6 +74,15 @@ IDENTITY += (T.c.issued_on,)
 EXISTING = (T.c.id, *IDENTITY, *(T.c[c] for c in MUTABLE), T.c.version)
 EXISTING += (T.c.verification_status, T.c.verification_on)
 
+_key = itemgetter(*KEY)  # a clean row's practitioner key
+# a clean row's credential identity, in the order of IDENTITY (whose columns it fills)
+_identity = itemgetter(
+    "practitioner_id", "credential_type", "issuer", "credential_number", "issued_on"
+)
+IDENTITY_KEYS = tuple(c.key for c in IDENTITY)
+# the columns an added credential's audit event shows
+ADDED_VIEW = ("id", *IDENTITY_KEYS, "verification_status", *MUTABLE)
+
 
 _REQUIRED_SORTED = sorted(REQUIRED)
 # A file repeats its dates a great deal: each distinct one is parsed once (a bad one raises
@@ -92,29 +101,30 @@ PARSERS = {
 
 def clean_credential(raw: dict[str, str], codes: Codes) -> tuple[dict[str, Any], list[str]]:
     """Check one row; returns (values for the columns present, problems)."""
-    errors = [f"missing required value '{n}'" for n in _REQUIRED_SORTED if not raw.get(n)]
+    get = raw.get  # every cell is a string: "" when empty, None when its column is absent
+    errors = [f"missing required value '{n}'" for n in _REQUIRED_SORTED if not get(n)]
     values: dict[str, Any] = {
-        "jurisdiction": raw.get("jurisdiction", "").upper(),
-        "profession": raw.get("profession", "").lower(),
-        "registration_number": raw.get("registration_number", ""),
-        "credential_type": raw.get("credential_type", "").lower(),
-        "issuer": raw.get("issuer", ""),
-        "credential_number": raw.get("credential_number", ""),
+        "jurisdiction": get("jurisdiction", "").upper(),
+        "profession": get("profession", "").lower(),
+        "registration_number": get("registration_number", ""),
+        "credential_type": get("credential_type", "").lower(),
+        "issuer": get("issuer", ""),
+        "credential_number": get("credential_number", ""),
     }
     for name, known in (
         ("jurisdiction", codes.jurisdictions),
         ("profession", codes.professions),
         ("credential_type", codes.credential_types),
     ):
-        if raw.get(name) and values[name] not in known:
+        if values[name] not in known and get(name):
             errors.append(f"unknown {name.replace('_', ' ')} '{raw[name]}'")
     for name, parse in PARSERS.items():
-        if raw.get(name):
+        if text := get(name):
             try:
-                values[name] = parse(raw[name])
+                values[name] = parse(text)
             except ValueError as exc:
                 errors.append(f"{name}: {exc}")
-        elif name in raw:
+        elif text is not None:
             values[name] = False if name == "verified" else None
     _check_decision(raw, values, errors)
     _check_consistency(values, errors)
@@ -123,9 +133,12 @@ def clean_credential(raw: dict[str, str], codes: Codes) -> tuple[dict[str, Any],
 
 
 def _check_decision(raw: dict[str, str], values: dict[str, Any], errors: list[str]) -> None:
-    """The row's decision as values["decision"] = (status, date), or None when it states
-    none; each problem named (an unknown status, a missing, future or pre-issue date)."""
-    values["decision"] = None
+    """The row's decision as values["decision"] (a VerificationStatus value, or None when
+    it states none) taking effect on values["decided_on"]; each problem named (an unknown
+    status, a missing, future or pre-issue date). Plain values, no tuple: a dict of plain
+    values stays out of the garbage collector's watch, and a chunk's rows live long enough
+    to reach its old generation, each of whose full collections walks the whole process."""
+    values["decision"] = values["decided_on"] = None
     if raw.get("verification") and raw.get("verified"):
         errors.append("give either 'verification' or version 1's 'verified', not both")
         return
@@ -152,7 +165,7 @@ def _check_decision(raw: dict[str, str], values: dict[str, Any], errors: list[st
         problems["effective_on"] = "verified_on " + problems["effective_on"]
     errors += list(problems.values())
     if not problems and not date_was_bad:
-        values["decision"] = (VerificationStatus(status), on)
+        values["decision"], values["decided_on"] = VerificationStatus(status).value, on
 
 
 def _check_consistency(values: dict[str, Any], errors: list[str]) -> None:
@@ -219,14 +232,14 @@ class _ChunkWriter:
     def resolve(self, chunk: list[Row]) -> None:
         """Find each row's practitioner (one query); unknown ones and repeated credentials
         are errors."""
-        keys = {tuple(row.values[k] for k in KEY) for row in chunk}
+        keys = {_key(row.values) for row in chunk}
         found = self.session.execute(
             select_by_keys(self.session, KEY_COLUMNS, keys, *KEY_COLUMNS, P.c.id)
         )
         ids = {(j, p, n): pid for j, p, n, pid in found}
         resolved = []
         for row in chunk:
-            key = tuple(row.values[k] for k in KEY)
+            key = _key(row.values)
             row.values["practitioner_id"] = ids.get(key)
             if row.values["practitioner_id"] is None:
                 self.report.errors.append(
@@ -247,7 +260,7 @@ class _ChunkWriter:
                 new.append(row.values)
                 continue
             before, after = audit.diff(old, self._changes(old, row.values))
-            decision = _new_decision(row.values.get("decision"), history.get(old["id"], []))
+            decision = _new_decision(_decision(row.values), history.get(old["id"], []))
             if decision is not None:
                 decided.append((old, decision, history.get(old["id"], [])))
             if after or decision is not None:
@@ -255,14 +268,15 @@ class _ChunkWriter:
             else:
                 self.report.unchanged += 1
         inserted = self._insert(new)
-        audit.record_many(self.session, self.actor, inserted, plain_values=True)
         audit.record_many(self.session, self.actor, self._update(changed, decided))
-        decisions = [
-            (e["target_id"], v["practitioner_id"], v["decision"])
-            for e, v in zip(inserted, new, strict=True)
-            if v.get("decision") is not None and v["decision"][0] != VerificationStatus.PENDING
+        decisions = [  # of plain values too
+            (cid, v["practitioner_id"], v["decision"], v["decided_on"])
+            for cid, v in zip(inserted, new, strict=True)
+            if v["decision"] not in (None, VerificationStatus.PENDING)
         ]
-        decisions += [(old["id"], old["practitioner_id"], d) for old, d, _ in decided]
+        decisions += [
+            (old["id"], old["practitioner_id"], d.value, on) for old, (d, on), _ in decided
+        ]
         audit.record_many(self.session, self.actor, self._insert_decisions(decisions))
         self.touched.update(v["practitioner_id"] for v in new)
         self.touched.update(old["practitioner_id"] for old, *_ in changed)
@@ -298,42 +312,33 @@ class _ChunkWriter:
         """The stored values this row asks for (columns absent from the file are kept)."""
         return {c: v[c] for c in MUTABLE if c in self.columns}
 
-    def _insert(self, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _insert(self, new: list[dict[str, Any]]) -> list[int]:
+        """Insert the new credentials a column at a time, with their audit events; their ids."""
         if not new:
             return []
-        now = utcnow()
-        ids = allocate_ids(self.session, T, len(new))
-        rows = []
-        for cid, v in zip(ids, new, strict=True):
-            status, on = v.get("decision") or (VerificationStatus.PENDING, None)
-            rows.append(
-                {
-                    "id": cid,
-                    "practitioner_id": v["practitioner_id"],
-                    "credential_type_code": v["credential_type"],
-                    "issuer": v["issuer"],
-                    "credential_number": v["credential_number"],
-                    "issued_on": v["issued_on"],
-                    **{c: v.get(c) for c in MUTABLE},
-                    "verification_status": status.value,
-                    "verification_on": on if status != VerificationStatus.PENDING else None,
-                    "entered_by": ENTERED_BY,
-                    "version": 1,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        insert_rows(self.session, T, rows)
-        self.report.created += len(new)
-        return [
-            {
-                "action": "credential.add",
-                "target_type": "credential",
-                "target_id": cid,
-                "after": _audit_view(row),
-            }
-            for cid, row in zip(ids, rows, strict=True)
-        ]
+        now, count = utcnow(), len(new)
+        ids = allocate_ids(self.session, T, count)
+        statuses, since = [], []
+        for v in new:
+            status = v["decision"] or VerificationStatus.PENDING.value
+            statuses.append(status)
+            since.append(v["decided_on"] if status != VerificationStatus.PENDING else None)
+        identities = zip(*map(_identity, new), strict=True)
+        columns: dict[str, Sequence] = dict(zip(IDENTITY_KEYS, identities, strict=True))
+        columns |= {c: [v.get(c) for v in new] for c in MUTABLE}
+        columns |= {
+            "id": ids,
+            "verification_status": statuses,
+            "verification_on": since,
+            "entered_by": [ENTERED_BY] * count,
+            "version": [1] * count,
+            "created_at": [now] * count,
+            "updated_at": [now] * count,
+        }
+        insert_columns(self.session, T, columns)
+        self.report.created += count
+        audit.record_many(self.session, self.actor, _added(columns), plain_values=True)
+        return ids
 
     def _update(self, changed, decided) -> list[dict[str, Any]]:
         """Write the changed values and, for credentials given a new decision, the state it
@@ -377,42 +382,47 @@ class _ChunkWriter:
             if after
         ]
 
-    def _insert_decisions(self, decisions: list[tuple]) -> list[dict[str, Any]]:
-        """Append each (credential id, practitioner id, (status, date)); their audit events."""
+    def _insert_decisions(self, decisions: list[tuple]) -> Iterator[dict[str, Any]]:
+        """Append each (credential id, practitioner id, status, date); their audit events,
+        made one at a time as they are written."""
         if not decisions:
-            return []
-        now = utcnow()
-        insert_rows(
+            return iter(())
+        now, count = utcnow(), len(decisions)
+        credential_ids, practitioner_ids, statuses, dates = zip(*decisions, strict=True)
+        insert_columns(
             self.session,
             D,
-            [
-                {
-                    "credential_id": cid,
-                    "practitioner_id": pid,
-                    "status": status.value,
-                    "effective_on": on,
-                    "recorded_at": now,
-                    "decided_by": self.actor,
-                    "decided_by_id": None,
-                    "via": "import",
-                }
-                for cid, pid, (status, on) in decisions
-            ],
-        )
-        return [
             {
-                "action": f"credential.{status.value}",
+                "credential_id": credential_ids,
+                "practitioner_id": practitioner_ids,
+                "status": statuses,
+                "effective_on": dates,
+                "recorded_at": [now] * count,
+                "decided_by": [self.actor] * count,
+                "decided_by_id": [None] * count,
+                "via": ["import"] * count,
+            },
+        )
+        return (
+            {
+                "action": f"credential.{status}",
                 "target_type": "credential",
                 "target_id": cid,
-                "after": {"verification": status.value, "effective_on": on, "via": "import"},
+                "after": {"verification": status, "effective_on": on, "via": "import"},
             }
-            for cid, _, (status, on) in decisions
-        ]
+            for cid, _, status, on in decisions
+        )
 
 
 def _latest(decisions: list[tuple]) -> tuple:
     """The decision in force after all of ``decisions`` (recorded in this order)."""
     return max(enumerate(decisions), key=lambda pair: (pair[1][1], pair[0]))[1]
+
+
+def _decision(values: dict[str, Any]) -> tuple | None:
+    """A clean row's decision as (VerificationStatus, date), or None."""
+    status = values["decision"]
+    return None if status is None else (VerificationStatus(status), values["decided_on"])
 
 
 def _new_decision(decision: tuple | None, history: list[tuple]) -> tuple | None:
@@ -428,29 +438,30 @@ def _new_decision(decision: tuple | None, history: list[tuple]) -> tuple | None:
     return decision
 
 
-def _identity(v: dict[str, Any]) -> tuple:
-    return (
-        v["practitioner_id"],
-        v["credential_type"],
-        v["issuer"],
-        v["credential_number"],
-        v["issued_on"],
-    )
-
-
-def _audit_view(row: dict[str, Any]) -> dict[str, Any]:
-    """The new credential as JSON-ready values (built directly: this runs once per row)."""
-    view = {
-        "practitioner_id": row["practitioner_id"],
-        "credential_type_code": row["credential_type_code"],
-        "issuer": row["issuer"],
-        "credential_number": row["credential_number"],
-        "issued_on": row["issued_on"].isoformat(),
-        "verification_status": row["verification_status"],
-    }
-    if row["expires_on"] is not None:
-        view["expires_on"] = row["expires_on"].isoformat()
-    for name in ("hours", "in_person_hours", "sessions"):
-        if row[name] is not None:
-            view[name] = row[name]
-    return view
+def _added(columns: dict[str, Sequence]) -> Iterator[dict[str, Any]]:
+    """The audit events of the credentials inserted from ``columns``, their values made
+    JSON-ready directly (this runs once per row), one at a time."""
+    rows = zip(*(columns[c] for c in ADDED_VIEW), strict=True)
+    for cid, pid, kind, issuer, number, issued, status, expires, hours, in_person, sessions in rows:
+        view = {
+            "practitioner_id": pid,
+            "credential_type_code": kind,
+            "issuer": issuer,
+            "credential_number": number,
+            "issued_on": issued.isoformat(),
+            "verification_status": status,
+        }
+        if expires is not None:
+            view["expires_on"] = expires.isoformat()
+        if hours is not None:
+            view["hours"] = hours
+        if in_person is not None:
+            view["in_person_hours"] = in_person
+        if sessions is not None:
+            view["sessions"] = sessions
+        yield {
+            "action": "credential.add",
+            "target_type": "credential",
+            "target_id": cid,
+            "after": view,
+        }
