@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
@@ -178,15 +179,22 @@ def _columns(rows: list[dict[str, Any]], keys: list[str]) -> list[Sequence]:
 
 
 def _processed(process, values: Sequence) -> Sequence:
-    """``values`` through a bind processor, called once per distinct value (a chunk's rows
-    share their timestamps and many of their dates)."""
+    """``values`` through a bind processor, called once per distinct value while it is among
+    the last few thousand seen (the rows of a file share their timestamps and repeat their
+    dates from chunk to chunk)."""
     if process is None:
         return values
     try:
-        done = {v: process(v) for v in set(values)}
+        return list(map(_remembering(process), values))
     except TypeError:  # unhashable values (JSON documents)
         return [process(v) for v in values]
-    return [done[v] for v in values]
+
+
+@lru_cache(maxsize=64)
+def _remembering(process):
+    """``process`` remembering its results: a bind processor gives the same value for the
+    same value (and type)."""
+    return lru_cache(maxsize=1 << 14, typed=True)(process)
 
 
 def _copy(conn, table: Table, names: list[str], rows: list[tuple]) -> None:

@@ -199,10 +199,10 @@ class SeenRows:
         """For (identity, line) pairs in file order: {line: first line} of each row whose
         identity appeared before (earlier in ``rows`` or in an earlier call); records the
         others as first appearances."""
-        first: dict[int, int] = {}
-        for identity, line in rows:
-            first.setdefault(identity, line)
+        first = dict(reversed(rows))  # each identity's first line: the last one set
         earlier = self._record(first)
+        if not earlier and len(first) == len(rows):
+            return {}
         return {
             line: earlier.get(identity, first[identity])
             for identity, line in rows
