@@ -38,7 +38,6 @@ from .common import (
     ImportRefused,
     ImportReport,
     Progress,
-    Row,
     RowError,
     SeenRows,
     check_length,
@@ -213,12 +212,17 @@ def import_credentials(
     return report
 
 
-def _clean_rows(rows, codes: Codes, report: ImportReport) -> Iterator[Row]:
+def _clean_rows(rows, codes: Codes, report: ImportReport) -> Iterator[dict[str, Any]]:
+    """Each clean row's values, its line among them: a dict of plain values, which the
+    garbage collector does not watch (a Row object would be, and a chunk's rows live long
+    enough to reach its old generation, each of whose full collections walks the whole
+    process)."""
     for line, raw in rows:
         values, errors = clean_credential(raw, codes)
         report.errors += [RowError(line, e) for e in errors]
         if not errors:
-            yield Row(line, values)
+            values["line"] = line
+            yield values
 
 
 class _ChunkWriter:
@@ -229,38 +233,38 @@ class _ChunkWriter:
         self.seen = SeenRows(session, "import_seen_credentials")
         self.touched = IdSet()  # practitioners whose stored verdicts are refreshed at the end
 
-    def resolve(self, chunk: list[Row]) -> None:
+    def resolve(self, chunk: list[dict[str, Any]]) -> None:
         """Find each row's practitioner (one query); unknown ones and repeated credentials
         are errors."""
-        keys = {_key(row.values) for row in chunk}
+        keys = set(map(_key, chunk))
         found = self.session.execute(
             select_by_keys(self.session, KEY_COLUMNS, keys, *KEY_COLUMNS, P.c.id)
         )
         ids = {(j, p, n): pid for j, p, n, pid in found}
         resolved = []
-        for row in chunk:
-            key = _key(row.values)
-            row.values["practitioner_id"] = ids.get(key)
-            if row.values["practitioner_id"] is None:
+        for v in chunk:
+            key = _key(v)
+            v["practitioner_id"] = ids.get(key)
+            if v["practitioner_id"] is None:
                 self.report.errors.append(
-                    RowError(row.line, f"unknown practitioner {'/'.join(key)}")
+                    RowError(v["line"], f"unknown practitioner {'/'.join(key)}")
                 )
             else:
-                resolved.append((hash(_identity(row.values)), row.line))
+                resolved.append((hash(_identity(v)), v["line"]))
         for line, first in self.seen.repeats(resolved).items():
             self.report.errors.append(RowError(line, f"same credential as line {first}"))
 
-    def write(self, chunk: list[Row]) -> None:
+    def write(self, chunk: list[dict[str, Any]]) -> None:
         existing = self._existing(chunk)
         history = self._decisions([old["id"] for old in existing.values()])
         new, changed, decided = [], [], []
-        for row in chunk:
-            old = existing.get(_identity(row.values))
+        for v in chunk:
+            old = existing.get(_identity(v))
             if old is None:
-                new.append(row.values)
+                new.append(v)
                 continue
-            before, after = audit.diff(old, self._changes(old, row.values))
-            decision = _new_decision(_decision(row.values), history.get(old["id"], []))
+            before, after = audit.diff(old, self._changes(old, v))
+            decision = _new_decision(_decision(v), history.get(old["id"], []))
             if decision is not None:
                 decided.append((old, decision, history.get(old["id"], [])))
             if after or decision is not None:
@@ -281,10 +285,10 @@ class _ChunkWriter:
         self.touched.update(v["practitioner_id"] for v in new)
         self.touched.update(old["practitioner_id"] for old, *_ in changed)
 
-    def _existing(self, chunk: list[Row]) -> dict[tuple, dict[str, Any]]:
+    def _existing(self, chunk: list[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
         """The credentials on record of the chunk's practitioners, by identity: the columns
         an update compares or writes, read as plain rows (a re-import reads every one)."""
-        ids = {r.values["practitioner_id"] for r in chunk}
+        ids = {v["practitioner_id"] for v in chunk}
         result = self.session.execute(
             select(*EXISTING).where(one_of(self.session, T.c.practitioner_id, ids))
         )
