@@ -4,7 +4,9 @@ Each stored verdict carries its practitioner's jurisdiction, profession and city
 authorized ones are indexed by modality and each of those with the days that make a row
 current: "who may perform dry needling in Ontario (or Toronto) today" is counted from the
 authorized rows in an index, instead of looking up the verdict of every practitioner of the
-province or city. Existing rows are filled in from their practitioners.
+province or city. Existing rows are filled in from their practitioners. The (modality,
+verdict, practitioner) index, which such counts used before, is dropped: nothing reads the
+store by verdict alone any more, and every refresh paid for keeping it.
 
 Revision ID: 0016
 Revises: 0015
@@ -58,8 +60,15 @@ def upgrade() -> None:
         **where,
     )
 
+    op.drop_index("ix_stored_verdicts_modality_verdict", table_name="stored_verdicts")
+
 
 def downgrade() -> None:
+    op.create_index(
+        "ix_stored_verdicts_modality_verdict",
+        "stored_verdicts",
+        ["modality", "verdict", "practitioner_id"],
+    )
     op.drop_index("ix_stored_verdicts_authorized_city", table_name="stored_verdicts")
     op.drop_index("ix_stored_verdicts_authorized_where", table_name="stored_verdicts")
     with op.batch_alter_table("stored_verdicts") as batch:

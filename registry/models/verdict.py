@@ -29,10 +29,7 @@ AUTHORIZED_ONLY = text("verdict = 'authorized'")
 
 class StoredVerdict(Base):
     __tablename__ = "stored_verdicts"
-    __table_args__ = (
-        Index("ix_stored_verdicts_modality_verdict", "modality", "verdict", "practitioner_id"),
-        Index("ix_stored_verdicts_holds_until", "holds_until"),
-    )
+    __table_args__ = (Index("ix_stored_verdicts_holds_until", "holds_until"),)
 
     practitioner_id: Mapped[int] = mapped_column(
         ForeignKey("practitioners.id", ondelete="CASCADE"), primary_key=True
