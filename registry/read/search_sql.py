@@ -58,10 +58,6 @@ def _like(column, pattern) -> ColumnElement[bool]:
     return folded(column).like(folded(pattern), escape="\\")
 
 
-def starts_with(column, text: str) -> ColumnElement[bool]:
-    return _like(column, literal(_prefix(text)))
-
-
 def equals(column, text: str) -> ColumnElement[bool]:
     return folded(column) == folded(literal(text))
 
